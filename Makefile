@@ -1,0 +1,48 @@
+# tagdigest: `make site` builds the site, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PELICAN := $(VENV)/bin/pelican
+DEPS   := $(VENV)/.deps-installed
+TDEPS  := $(VENV)/.test-deps-installed
+PELICANOPTS ?=
+
+.PHONY: site publish fetch test check bench bench-full serve clean help
+
+help:
+	@echo "make site     fetch (where the network allows) and build output/ with pelicanconf.py"
+	@echo "make publish  build the production site with publishconf.py"
+	@echo "make fetch    fetch new posts into the archive only (no build)"
+	@echo "make test     run the whole test suite"
+	@echo "make bench    benchmarks up to 10,000 posts (bench-full: up to 100,000)"
+	@echo "make serve    serve output/ on http://127.0.0.1:8000"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(DEPS): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(TDEPS): pyproject.toml $(DEPS)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+site: $(DEPS)
+	$(PELICAN) content -s pelicanconf.py -o output $(PELICANOPTS)
+
+publish: $(DEPS)
+	$(PELICAN) content -s publishconf.py -o output $(PELICANOPTS)
+
+fetch: $(DEPS)
+	$(PY) -m tag_digest fetch -s pelicanconf.py
+
+test: $(TDEPS)
+	$(PY) -m pytest $(PYTESTOPTS)
+
+serve:
+	$(PY) -m http.server --directory output --bind 127.0.0.1 8000
+
+clean:
+	rm -rf output cache .pytest_cache

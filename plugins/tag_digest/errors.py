@@ -1,0 +1,56 @@
+"""The plugin's exceptions.
+
+    TagDigestError                 every error the plugin raises on purpose
+    ├── SettingError               a DIGEST_* setting is invalid (names the setting)
+    ├── ArchiveError               the archive cannot be read or written (names the file)
+    │   └── CorruptShardError      a shard has a line that is not a valid record (file and line)
+    └── FetchError                 a server could not be read
+        ├── AuthRequiredError      401/403/422: the server wants DIGEST_TOKEN
+        ├── RateLimitedError       throttled for longer than DIGEST_MAX_WAIT
+        └── ServerFaultError       5xx, timeouts, resets, bad JSON after the retries ran out
+
+The user sees ``str(error)``: one line, naming the setting, file or server.
+"""
+
+from __future__ import annotations
+
+
+class TagDigestError(Exception):
+    """Base of every error tagdigest raises on purpose."""
+
+
+class SettingError(TagDigestError):
+    """A DIGEST_* setting has an invalid value."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name}: {problem}")
+        self.name = name
+
+
+class ArchiveError(TagDigestError):
+    """The archive could not be read or written."""
+
+
+class CorruptShardError(ArchiveError):
+    """A shard holds a line that is not a valid record."""
+
+    def __init__(self, path: str, line: int, problem: str) -> None:
+        super().__init__(f"{path}:{line}: corrupt archive line ({problem}); fix or remove it")
+        self.path = path
+        self.line = line
+
+
+class FetchError(TagDigestError):
+    """A server could not be read."""
+
+
+class AuthRequiredError(FetchError):
+    """The server refuses hashtag timelines without an access token."""
+
+
+class RateLimitedError(FetchError):
+    """The server throttled us for longer than we are willing to wait."""
+
+
+class ServerFaultError(FetchError):
+    """The server kept failing after the retries ran out."""

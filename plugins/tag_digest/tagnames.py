@@ -1,0 +1,32 @@
+"""Hashtag names: normalising them as Mastodon does, and turning them into URL slugs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Mastodon allows letters, digits, marks, "_" and a few separators in hashtags.
+_VALID = re.compile(r"^[\w\u00b7\u200c]+$")
+_INVALID_CHARS = re.compile(r"[^\w\u00b7\u200c]")
+
+
+def normalise_tag(name: str) -> str:
+    """The form two spellings of one hashtag share: NFKC, case-folded, no ``#``.
+
+    >>> normalise_tag("#Supervised_Finetuning")
+    'supervised_finetuning'
+    >>> normalise_tag("Машинное_Обучение")
+    'машинное_обучение'
+    """
+    text = unicodedata.normalize("NFKC", name).strip().lstrip("#")
+    return _INVALID_CHARS.sub("", text.casefold())
+
+
+def is_valid_tag(name: str) -> bool:
+    """Whether ``name`` (without ``#``) is a hashtag Mastodon would accept."""
+    return bool(_VALID.match(unicodedata.normalize("NFKC", name))) and not name.isdigit()
+
+
+def tag_slug(name: str) -> str:
+    """The path segment of a tag's pages: its normalised name (Unicode kept)."""
+    return normalise_tag(name)
