@@ -1,24 +1,270 @@
-"""The Pelican generator that renders the archive into digest pages."""
+"""The Pelican generator that renders the archive into digest pages.
+
+How a build goes
+----------------
+``generate_context`` (before any page is written):
+
+1. reads the settings, then each archive shard; a shard whose bytes and render
+   fingerprint are unchanged since the last build takes its fragments from the
+   cache (:mod:`.cache`), any other is sanitised and rendered: each post once,
+   with the theme's ``digest/post.html``;
+2. builds :attr:`DigestGenerator.model`, a :class:`~.model.SiteModel`;
+3. puts ``digest`` (the model) and ``t`` (the chrome's words, :mod:`.strings`)
+   into Pelican's shared context, so every template, Pelican's own included,
+   can show the tags and the footer.
+
+``generate_output`` calls one method per kind of page. Each builds its pages
+from the model and hands them to :meth:`DigestGenerator.write_page`.
+
+The data API for page kinds
+---------------------------
+``self.model`` (:class:`~.model.SiteModel`):
+
+- ``entries``: every visible post carrying a configured tag, newest first,
+  each an :class:`~.model.Entry`: ``post`` (the archive record), ``date`` (its
+  date in ``TIMEZONE``), ``fragment`` (its rendered ``<article class="h-entry">``,
+  ``Markup``), ``digest`` (hash of the fragment), ``tags`` (configured tags it
+  carries);
+- ``by_uri``: the same, by status URI;
+- ``tags``: the configured tags as :class:`~.model.TagInfo` (``name``, ``key``,
+  ``slug``, ``path``, ``link``, ``entries``, ``count``, ``latest``);
+- ``servers``, ``tz``.
+
+:mod:`.grouping` groups entries by date (``group_by_date(entries, lambda e:
+e.date)``) and paginates them. A new kind of page (week, day, links, feeds) is
+a method ``generate_<kind>_pages`` called from :meth:`generate_output` that calls
+``write_page(path, template, inputs, **context)`` for each page, where
+``inputs`` is every fact the page shows besides the theme and settings (for
+posts, their ``digest``), so an unchanged page is neither rendered nor
+rewritten (:mod:`.writer`). Templates render with autoescaping on; a fragment
+is placed with ``{{ entry.fragment }}`` and its links are resolved for the
+page's depth by ``write_page`` (:mod:`.urls`). Paths come from :mod:`.urls`.
+"""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import logging
+from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from pelican.generators import Generator
 
-from .archive import Archive
-from .errors import TagDigestError
+from .archive import list_shards, read_shard
+from .cache import FragmentCache, content_hash
+from .errors import SettingError, TagDigestError
+from .grouping import group_by_date, paginate, zone
+from .model import SiteModel, TagInfo, build_model
 from .plugin import fail
-from .settings import load_settings
+from .records import Post
+from .render import RENDER_VERSION, RenderContext, render_fragment
+from .settings import DigestSettings, load_settings
+from .strings import catalogue, posts_count
+from .tagnames import normalise_tag
+from .urls import Urls, tag_page_path
+from .version import REPOSITORY, __version__
+from .writer import PageWriter
+
+log = logging.getLogger("tag_digest")
+
+POST_TEMPLATE = "digest/post"
+TAG_TEMPLATE = "digest/tag"
+CACHE_DIR = "tag_digest"
+
+
+def _jsonable(value: Any) -> bool:
+    if value is None or isinstance(value, str | int | float | bool):
+        return True
+    if isinstance(value, list | tuple):
+        return all(_jsonable(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _jsonable(v) for k, v in value.items())
+    return False
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.blake2b("\x1e".join(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
 class DigestGenerator(Generator):  # type: ignore[misc]
+    """Renders the archive into digest pages (see the module docstring)."""
+
+    model: SiteModel
+    digest_settings: DigestSettings
+
     def generate_context(self) -> None:
         try:
-            settings = load_settings(self.settings)
-            self.archive = Archive.load(settings.archive_path)
+            self.digest_settings = load_settings(self.settings)
+            tz = zone(self.digest_settings.timezone)
         except TagDigestError as error:
             fail(error)
+        except ValueError as error:
+            fail(SettingError("TIMEZONE", str(error)))
+        self.urls = Urls.from_settings(self.settings)
+        self.words = catalogue(self.digest_settings.default_lang)
+        self.page_env: Environment = self.env.overlay(autoescape=True)
+        self.theme_hash = self._theme_hash()
+        cache_root = Path(self.settings.get("CACHE_PATH") or "cache") / CACHE_DIR
+        tag_hrefs = {
+            normalise_tag(name): self.urls.rooted(tag_page_path(normalise_tag(name)))
+            for name in self.digest_settings.tags
+        }
+        render_context = RenderContext(
+            tz=tz, tag_hrefs=tag_hrefs, words=self.words, salt=self.theme_hash
+        )
+        try:
+            posts, fragments = self._load(
+                render_context, FragmentCache(cache_root, render_context.fingerprint)
+            )
+        except TagDigestError as error:
+            fail(error)
+        self.model = build_model(
+            posts, fragments, self.digest_settings.tags, self.digest_settings.servers, tz, self.urls
+        )
+        self.writer = PageWriter(Path(self.output_path), cache_root / "pages.json")
+        self.context["digest"] = self.model
+        self.context["t"] = self.words
+        self.context["TAGDIGEST_VERSION"] = __version__
+        self.context["TAGDIGEST_REPOSITORY"] = REPOSITORY
+        self.context["digest_home"] = self.urls.link("index.html")
+        self.context["posts_count"] = functools.partial(
+            posts_count, self.words, self.digest_settings.default_lang
+        )
+
+    # -- loading --------------------------------------------------------------
+
+    def _load(self, ctx: RenderContext, cache: FragmentCache) -> tuple[list[Post], dict[str, str]]:
+        """Every visible post with a configured tag, and its fragment (cached per shard)."""
+        wanted = set(ctx.tag_hrefs)
+        template = self.page_env.get_template(self._template_file(POST_TEMPLATE))
+        records: dict[str, Post] = {}
+        fragments: dict[str, str] = {}
+        rendered = reused = 0
+        months = set()
+        for shard in list_shards(self.digest_settings.archive_path):
+            months.add(shard.month)
+            try:
+                shard_hash = content_hash(shard.path.read_bytes())
+            except OSError as exc:
+                raise TagDigestError(
+                    f"{shard.path}: cannot read archive shard: {exc.strerror}"
+                ) from None
+            posts = [
+                p
+                for p in read_shard(shard.path)
+                if not p.is_tombstone and wanted.intersection(p.tags)
+            ]
+            cached = cache.load(shard.month, shard_hash)
+            if cached is None or any(p.uri not in cached for p in posts):
+                cached = {p.uri: render_fragment(template, p, ctx) for p in posts}
+                cache.store(shard.month, shard_hash, cached)
+                rendered += len(posts)
+            else:
+                reused += len(posts)
+            for post in posts:
+                records[post.uri] = post
+                fragments[post.uri] = cached[post.uri]
+        cache.prune(months)
+        log.info(
+            "tag_digest: %d posts (%d rendered, %d from cache)", len(records), rendered, reused
+        )
+        return list(records.values()), fragments
+
+    def _template_file(self, name: str) -> str:
+        """The file name of template ``name`` (Pelican's ``TEMPLATE_EXTENSIONS``)."""
+        return str(self.get_template(name).name)
+
+    def _theme_hash(self) -> str:
+        """A hash of every template the theme can use (any edit re-renders)."""
+        loader = self.env.loader
+        parts = []
+        for name in sorted(self.env.list_templates()):
+            try:
+                source = loader.get_source(self.env, name)[0]
+            except Exception:  # an unreadable template is simply not hashed
+                continue
+            parts.append(f"{name}\x1f{source}")
+        return _hash(RENDER_VERSION, __version__, *parts)
+
+    def _page_fingerprint(self) -> str:
+        """What every page depends on besides its own inputs."""
+        settings = {k: v for k, v in sorted(self.settings.items()) if _jsonable(v)}
+        pages = [
+            (str(getattr(p, "url", "")), str(getattr(p, "title", "")))
+            for key in ("pages", "articles")
+            for p in self.context.get(key) or ()
+        ]
+        # The chrome shows the tags, not their counts: a new post must not re-render every page.
+        tags = [(t.name, t.link) for t in self.model.tags]
+        return _hash(
+            self.theme_hash,
+            json.dumps(settings, sort_keys=True, default=str),
+            json.dumps(pages),
+            json.dumps(tags),
+            repr(sorted(self.words.items())),
+        )
+
+    # -- writing --------------------------------------------------------------
+
+    def write_page(self, path: str, template: str, inputs: Any, **context: Any) -> None:
+        """Render ``template`` to the output file ``path``, unless nothing changed.
+
+        ``inputs`` must capture everything the page shows that is not in the
+        theme, the settings or the shared context (JSON-serialisable).
+        """
+        signature = _hash(self._fingerprint, path, template, json.dumps(inputs, default=str))
+        compiled = self.page_env.get_template(self._template_file(template))
+
+        def render() -> str:
+            local = dict(self.context)
+            local.update(context)
+            local["SITEURL"] = self.urls.siteurl_for(path)
+            local["output_file"] = path
+            return self.urls.resolve(compiled.render(local), path)
+
+        self.writer.write(path, render, signature)
 
     def generate_output(self, writer: Any) -> None:
-        pass
+        self._fingerprint = self._page_fingerprint()
+        self.generate_tag_pages()
+        stats = self.writer.finish()
+        log.info(
+            "tag_digest: %d pages: %d written, %d unchanged, %d not re-rendered, %d removed",
+            stats.total, stats.written, stats.unchanged, stats.skipped, stats.removed,
+        )  # fmt: skip
+
+    # -- page kinds -----------------------------------------------------------
+
+    def generate_tag_pages(self) -> None:
+        """``tags/<slug>/index.html`` and ``tags/<slug>/page/<n>/index.html`` per tag."""
+        for tag in self.model.tags:
+            pages = paginate(tag.entries, self.digest_settings.per_page)
+            for page in pages:
+                path = tag_page_path(tag.slug, page.number)
+                self.write_page(
+                    path,
+                    TAG_TEMPLATE,
+                    inputs=[
+                        tag.name,
+                        page.number,
+                        page.count,
+                        tag.count,
+                        [e.digest for e in page.items],
+                    ],
+                    tag=tag,
+                    current_link=tag.link,
+                    page=page,
+                    groups=group_by_date(page.items, lambda e: e.date),
+                    count_label=posts_count(
+                        self.words, self.digest_settings.default_lang, tag.count
+                    ),
+                    page_label=self.words["page_of"].format(number=page.number, count=page.count),
+                    newer=self._tag_link(tag, page.number - 1) if page.has_previous else None,
+                    older=self._tag_link(tag, page.number + 1) if page.has_next else None,
+                )
+
+    def _tag_link(self, tag: TagInfo, number: int) -> str:
+        return self.urls.link(tag_page_path(tag.slug, number))

@@ -1,0 +1,73 @@
+"""Rendered post fragments kept between builds, one file per archive shard.
+
+``<CACHE_PATH>/tag_digest/fragments/2024-12.json`` holds the fragments of the
+posts of shard ``2024-12`` and the key they were made under: the hash of the
+shard's bytes and the render fingerprint (render code version, theme templates,
+time zone, configured tags, language, URL style). A shard whose bytes and
+fingerprint are unchanged is never sanitised or rendered again. Any other key,
+a missing or unreadable file: the shard is rendered and the file replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .writer import replace_file
+
+CACHE_VERSION = 1
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class FragmentCache:
+    root: Path | None
+    """``None``: no cache (everything is rendered)."""
+    fingerprint: str
+
+    def _path(self, month: str) -> Path | None:
+        return None if self.root is None else self.root / "fragments" / f"{month}.json"
+
+    def _key(self, shard_hash: str) -> str:
+        return f"{CACHE_VERSION}:{shard_hash}:{self.fingerprint}"
+
+    def load(self, month: str, shard_hash: str) -> dict[str, str] | None:
+        """The fragments of shard ``month`` if they were made from these bytes, else ``None``."""
+        path = self._path(month)
+        if path is None:
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("key") != self._key(shard_hash):
+            return None
+        fragments = data.get("fragments")
+        if not isinstance(fragments, dict) or not all(
+            isinstance(v, str) for v in fragments.values()
+        ):
+            return None
+        return fragments
+
+    def store(self, month: str, shard_hash: str, fragments: dict[str, str]) -> None:
+        path = self._path(month)
+        if path is None:
+            return
+        payload = {"key": self._key(shard_hash), "fragments": fragments}
+        replace_file(path, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+
+    def prune(self, months: set[str]) -> None:
+        """Forget shards that no longer exist."""
+        if self.root is None:
+            return
+        directory = self.root / "fragments"
+        if not directory.is_dir():
+            return
+        for path in directory.glob("*.json"):
+            if path.stem not in months:
+                path.unlink(missing_ok=True)

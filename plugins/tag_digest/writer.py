@@ -1,0 +1,156 @@
+"""Writing output pages only when they change, and forgetting pages that are gone.
+
+A page is identified by its output path and a *signature*: a hash of all it is
+made from (the theme, the settings, the fragments it shows, its place in the
+pagination…), computed by the caller without rendering. The writer keeps a
+manifest of ``path -> (signature, size)`` from the previous build:
+
+- same signature, and the file is still there with the recorded size: the page
+  is not even rendered;
+- otherwise it is rendered, and written only if its bytes differ from the file
+  on disk (so an unchanged page keeps its mtime either way);
+- a page written by the previous build and not by this one is deleted (a tag
+  removed from ``DIGEST_TAGS``, a page number that no longer exists).
+
+The manifest is a cache: losing it only costs one full render.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pelican.utils import sanitised_join
+
+MANIFEST_VERSION = 1
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@dataclass(slots=True)
+class WriteStats:
+    written: int = 0
+    unchanged: int = 0
+    """Rendered, but the bytes on disk were already right."""
+    skipped: int = 0
+    """Not rendered at all: the signature matched the last build's."""
+    removed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.written + self.unchanged + self.skipped
+
+
+@dataclass(slots=True)
+class PageWriter:
+    """Writes pages under ``output`` and remembers them in ``manifest`` (if given)."""
+
+    output: Path
+    manifest: Path | None
+    stats: WriteStats = field(default_factory=WriteStats)
+    _previous: dict[str, tuple[str, int]] = field(default_factory=dict)
+    _current: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._previous = self._load_manifest()
+
+    def _load_manifest(self) -> dict[str, tuple[str, int]]:
+        if self.manifest is None:
+            return {}
+        try:
+            data = json.loads(self.manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if (
+            not isinstance(data, dict)
+            or data.get("version") != MANIFEST_VERSION
+            or data.get("output") != str(self.output)
+            or not isinstance(data.get("pages"), dict)
+        ):
+            return {}
+        pages: dict[str, tuple[str, int]] = {}
+        for path, entry in data["pages"].items():
+            if isinstance(entry, list) and len(entry) == 2:
+                pages[str(path)] = (str(entry[0]), int(entry[1]))
+        return pages
+
+    def _target(self, path: str) -> Path:
+        return Path(sanitised_join(str(self.output), path))
+
+    def write(self, path: str, render: Callable[[], str], signature: str) -> None:
+        """Make the output file ``path`` hold ``render()``, doing as little as possible."""
+        if path in self._current:
+            raise ValueError(f"{path} is written twice in one build")
+        target = self._target(path)
+        previous = self._previous.get(path)
+        if previous is not None and previous[0] == signature:
+            try:
+                if target.stat().st_size == previous[1]:
+                    self._current[path] = previous
+                    self.stats.skipped += 1
+                    return
+            except OSError:
+                pass
+        data = render().encode("utf-8")
+        self._current[path] = (signature, len(data))
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                self.stats.unchanged += 1
+                return
+        except OSError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)  # output is regenerable: no temporary file needed
+        self.stats.written += 1
+
+    def finish(self) -> WriteStats:
+        """Delete the pages of the last build that this build did not write; save the manifest."""
+        for path in sorted(set(self._previous) - set(self._current)):
+            try:
+                target = self._target(path)
+            except RuntimeError:
+                continue
+            try:
+                target.unlink()
+            except OSError:
+                continue
+            self.stats.removed += 1
+            self._prune_empty_dirs(target.parent)
+        if self.manifest is not None:
+            payload = {
+                "version": MANIFEST_VERSION,
+                "output": str(self.output),
+                "pages": {p: list(v) for p, v in sorted(self._current.items())},
+            }
+            replace_file(self.manifest, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+        self._previous = dict(self._current)
+        self._current = {}
+        return self.stats
+
+    def _prune_empty_dirs(self, directory: Path) -> None:
+        root = self.output.resolve()
+        current = directory.resolve()
+        while current != root and root in current.parents:
+            try:
+                current.rmdir()
+            except OSError:
+                return
+            current = current.parent
