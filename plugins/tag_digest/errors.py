@@ -6,8 +6,10 @@
     │   └── CorruptShardError      a shard has a line that is not a valid record (file and line)
     └── FetchError                 a server could not be read
         ├── AuthRequiredError      401/403/422: the server wants DIGEST_TOKEN
+        ├── NotFoundError          404: no such hashtag (or API) on that server
         ├── RateLimitedError       throttled for longer than DIGEST_MAX_WAIT
         └── ServerFaultError       5xx, timeouts, resets, bad JSON after the retries ran out
+            └── UnreachableError   no connection at all (DNS, refused, no network)
 
 The user sees ``str(error)``: one line, naming the setting, file or server.
 """
@@ -48,9 +50,17 @@ class AuthRequiredError(FetchError):
     """The server refuses hashtag timelines without an access token."""
 
 
+class NotFoundError(FetchError):
+    """The server answered 404: it does not know the hashtag (or the API)."""
+
+
 class RateLimitedError(FetchError):
     """The server throttled us for longer than we are willing to wait."""
 
 
 class ServerFaultError(FetchError):
     """The server kept failing after the retries ran out."""
+
+
+class UnreachableError(ServerFaultError):
+    """No connection could be made at all: DNS failure, refused, no network."""

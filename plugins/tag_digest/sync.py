@@ -1,9 +1,349 @@
-"""Fetch every configured server into the archive (placeholder until the fetcher lands)."""
+"""Fetch every configured server into the archive: :func:`sync_all`.
+
+Per server: ask ``/api/v2/instance`` who may read hashtag feeds, then for each
+batch of tags scan the timeline from the top (a first fetch down to
+``DIGEST_SINCE`` or the end; later runs down past the ids already scanned and
+the overlap window), resume an unfinished first fetch further down, put what
+came back into the archive and tombstone what vanished from a complete re-scan.
+
+Faults never stop the build: a server that fails is given up with a warning,
+what was fetched before is kept, and the archive is saved after every server.
+Only archive errors (corrupt shard, unwritable directory) are raised.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .archive import Archive
+from .client import ApiClient
+from .errors import ArchiveError, AuthRequiredError, FetchError, NotFoundError, UnreachableError
+from .fetch import (
+    EMPTY,
+    END,
+    STUCK,
+    Batch,
+    Scan,
+    StopRule,
+    id_key,
+    make_batches,
+    scan_timeline,
+    scan_top,
+    status_tags,
+)
+from .ingest import Counts, ingest, remove_vanished
+from .instance import Access, batch_size, fetch_instance, plan_access
+from .progress import FetchProgress, console, wanted
+from .ratelimit import PAGING_LIMIT, Pacer
+from .records import format_time
 from .settings import DigestSettings
+from .state import FetchState, TagState
+from .tagnames import normalise_tag
+
+log = logging.getLogger("tag_digest")
 
 
-def sync_all(settings: DigestSettings) -> None:
-    raise NotImplementedError
+@dataclass(slots=True)
+class ServerReport:
+    server: str
+    new: int = 0
+    updated: int = 0
+    removed: int = 0
+    requests: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    unreachable: bool = False
+
+    def line(self) -> str:
+        text = (
+            f"{self.server}: {self.new} new, {self.updated} updated, {self.removed} removed, "
+            f"{self.requests} requests"
+        )
+        return text + (" (gave up)" if self.error else "")
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "new": self.new,
+            "updated": self.updated,
+            "removed": self.removed,
+            "requests": self.requests,
+            "error": self.error,
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(slots=True)
+class SyncReport:
+    servers: list[ServerReport] = field(default_factory=list)
+
+    def total(self, name: str) -> int:
+        return sum(int(getattr(s, name)) for s in self.servers)
+
+    def lines(self) -> list[str]:
+        return [s.line() for s in self.servers]
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {k: self.total(k) for k in ("new", "updated", "removed", "requests")}
+        data["servers"] = {s.server: s.as_json() for s in self.servers}
+        return data
+
+
+@dataclass(slots=True)
+class _Run:
+    """One server's run: what every batch needs."""
+
+    server: str
+    settings: DigestSettings
+    archive: Archive
+    state: FetchState
+    now: dt.datetime
+    access: Access
+    report: ServerReport
+    progress: FetchProgress
+
+    @property
+    def fetched_at(self) -> str:
+        return format_time(self.now)
+
+    def warn(self, message: str) -> None:
+        self.report.warnings.append(message)
+        log.warning("tag_digest: %s", message)
+
+    def apply(self, scan: Scan) -> Counts:
+        counts = ingest(self.archive, scan.statuses, self.server, self.fetched_at)
+        self.report.new += counts.new
+        self.report.updated += counts.updated
+        self.report.removed += counts.removed
+        return counts
+
+
+def _save(archive: Archive, state: FetchState) -> None:
+    """Archive first, then the cursors: a crash in between only costs a re-scan."""
+    try:
+        archive.save()
+        state.save()
+    except OSError as exc:
+        raise ArchiveError(
+            f"{archive.root}: cannot write the archive ({exc.strerror or exc})"
+        ) from None
+
+
+def _notice(run: _Run, scan: Scan) -> None:
+    """Say what a scan ran into: a server that does not page, statuses dropped."""
+    if scan.reason == STUCK:
+        run.warn(
+            f"{run.server}: the timeline of {scan.batch.label} does not page down "
+            "(max_id ignored); stopped there"
+        )
+    odd = {k: v for k, v in sorted(scan.dropped.items()) if v and k != "before DIGEST_SINCE"}
+    if odd:
+        text = ", ".join(f"{v} {k}" for k, v in odd.items())
+        log.info("tag_digest: %s: dropped statuses of %s: %s", run.server, scan.batch.label, text)
+
+
+def _first_fetch(states: list[TagState | None]) -> bool:
+    return any(s is None or s.top_id is None for s in states)
+
+
+def _unknown_tags(run: _Run, batch: Batch, scan: Scan) -> None:
+    if scan.reason == EMPTY:
+        run.warn(f"{run.server}: no posts for {batch.label} (unknown tag?)")
+        return
+    found = set().union(*(status_tags(s) for s in scan.statuses)) if scan.statuses else set()
+    missing = [t for t in batch.tags if normalise_tag(t) not in found]
+    if missing:
+        run.warn(f"{run.server}: no posts for {Batch(tuple(missing)).label} (unknown tag?)")
+
+
+def _deletions(run: _Run, scan: Scan, counts: Counts, window_start: dt.datetime) -> None:
+    """Tombstone what vanished from a complete re-scan that returned something."""
+    if not scan.complete or scan.raw == 0 or (scan.reason != END and scan.oldest is None):
+        return
+    floors = [window_start]
+    if scan.reason != END and scan.oldest is not None:
+        floors.append(scan.oldest)
+    if run.settings.since is not None:
+        floors.append(run.settings.since)
+    run.report.removed += remove_vanished(
+        run.archive,
+        server=run.server,
+        keys=scan.batch.keys,
+        seen=counts.seen,
+        floor=max(floors),
+        scope=run.access.scope,
+        when=run.fetched_at,
+    )
+
+
+def sync_batch(run: _Run, client: ApiClient, batch: Batch) -> None:
+    """Fetch one batch of tags from one server. Raises :class:`FetchError` on a fault."""
+    keys = sorted(batch.keys)
+    states = [run.state.get(run.server, k) for k in keys]
+    first = _first_fetch(states)
+    window_start = run.now - run.settings.overlap
+    known = None if first else min((s.top_id for s in states if s and s.top_id), key=id_key)
+    rule = StopRule(
+        now=run.now, since=run.settings.since, known_id=known, window_start=window_start
+    )
+    top = scan_top(
+        client,
+        batch,
+        rule,
+        max_pages=run.settings.max_pages,
+        scope=run.access.params,
+        on_page=run.progress.posts,
+    )
+    counts = run.apply(top)
+    _notice(run, top)
+    _deletions(run, top, counts, window_start)
+    if first and (top.complete or top.reason == EMPTY):
+        _unknown_tags(run, batch, top)
+    if top.newest_id is not None and (first or top.complete):
+        below = None if top.complete else top.cursor
+        for key, old in zip(keys, states, strict=True):
+            if first or old is None or old.top_id is None:
+                run.state.set(run.server, key, TagState(top.newest_id, below))
+            else:
+                newest = max(old.top_id, top.newest_id, key=id_key)
+                run.state.set(run.server, key, TagState(newest, old.backfill_below))
+    if top.error is not None:
+        raise top.error
+    cursors = [s.backfill_below for s in states if s and s.backfill_below]
+    pages_left = run.settings.max_pages - top.pages
+    if first or not cursors or pages_left <= 0:
+        return
+    start = max(cursors, key=id_key)
+    back = scan_timeline(
+        client,
+        batch,
+        StopRule(now=run.now, since=run.settings.since),
+        max_pages=pages_left,
+        start_id=start,
+        scope=run.access.params,
+        on_page=run.progress.posts,
+    )
+    run.apply(back)
+    _notice(run, back)
+    for key in keys:
+        current = run.state.get(run.server, key)
+        if current is None or current.backfill_below is None:
+            continue
+        resume_at: str | None = current.backfill_below
+        if back.complete:
+            resume_at = None
+        elif back.cursor is not None and id_key(back.cursor) < id_key(current.backfill_below):
+            resume_at = back.cursor
+        run.state.set(run.server, key, TagState(current.top_id, resume_at))
+    if back.error is not None:
+        raise back.error
+
+
+def _token_hint(settings: DigestSettings, server: str) -> str:
+    token_server = settings.token_server
+    if token_server and token_server != server and settings.token_for(token_server):
+        return f" (DIGEST_TOKEN is only sent to DIGEST_TOKEN_SERVER, {token_server})"
+    return ""
+
+
+def sync_server(
+    server: str,
+    settings: DigestSettings,
+    archive: Archive,
+    state: FetchState,
+    now: dt.datetime,
+    progress: FetchProgress,
+) -> ServerReport:
+    """Fetch every batch from ``server``; faults end up in the report, never raised."""
+    report = ServerReport(server)
+    token = settings.token_for(server)
+    pacer = Pacer(server, max_wait=settings.max_wait, paging_limit=None if token else PAGING_LIMIT)
+    client = ApiClient(
+        server,
+        pacer=pacer,
+        token=token,
+        timeout=settings.timeout,
+        retries=settings.retries,
+        backoff=settings.backoff,
+    )
+    try:
+        with client:
+            info = fetch_instance(client)
+            access = plan_access(info, server=server, has_token=token is not None)
+            batches = make_batches(settings.tags, batch_size(info))
+            run = _Run(server, settings, archive, state, now, access, report, progress)
+            if access.warning:
+                run.warn(access.warning)
+            progress.server(server, len(batches))
+            for batch in batches:
+                try:
+                    sync_batch(run, client, batch)
+                except NotFoundError as exc:
+                    run.warn(f"{exc} for {batch.label}")
+                progress.batch_done()
+    except UnreachableError as exc:
+        report.error, report.unreachable = str(exc), True
+    except AuthRequiredError as exc:
+        report.error = f"{exc}{_token_hint(settings, server)}"
+    except FetchError as exc:
+        report.error = f"gave up on {server} for this run, keeping what was fetched: {exc}"
+    finally:
+        report.requests = client.requests
+    if report.error and not report.unreachable:
+        report.warnings.append(report.error)
+        log.warning("tag_digest: %s", report.error)
+    return report
+
+
+def _console_echo(line: str) -> None:
+    """Print like Pelican's own "Done:" line (its console; shown without -v)."""
+    console().print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def sync_all(
+    settings: DigestSettings,
+    *,
+    now: dt.datetime | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> SyncReport:
+    """Fetch all servers into the archive under ``settings.archive_path``; save it; report.
+
+    One summary line per server goes to ``echo`` (default: Pelican's console).
+    Raises only :class:`ArchiveError` (a corrupt shard stops everything before any fetch).
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    archive = Archive.load(settings.archive_path)
+    state, problem = FetchState.load(settings.archive_path)
+    if problem:
+        log.warning("tag_digest: %s", problem)
+    report = SyncReport()
+    try:
+        with FetchProgress(wanted(settings.progress)) as progress:
+            for server in settings.servers:
+                report.servers.append(sync_server(server, settings, archive, state, now, progress))
+                _save(archive, state)
+    finally:
+        _save(archive, state)
+    _warn_unreachable(report)
+    for line in report.lines():
+        (echo or _console_echo)(f"tag_digest: {line}")
+    return report
+
+
+def _warn_unreachable(report: SyncReport) -> None:
+    """One warning when no server could be reached at all, else one per unreachable server."""
+    down = [s for s in report.servers if s.unreachable]
+    if down and len(down) == len(report.servers):
+        names = ", ".join(s.server for s in down)
+        message = f"no network: could not reach {names}; building from the archive as it is"
+        for s in down:
+            s.warnings.append(message)
+        log.warning("tag_digest: %s", message)
+        return
+    for s in down:
+        message = f"{s.error}; keeping the archive for this server"
+        s.warnings.append(message)
+        log.warning("tag_digest: %s", message)

@@ -1,0 +1,260 @@
+"""The one chokepoint every request to a server passes through.
+
+:class:`ApiClient` sends ``GET`` requests to one server and returns parsed JSON
+of the expected type, or raises one of :mod:`.errors`:
+
+- pacing before every request and reading the budget after it (:class:`.Pacer`);
+- ``User-Agent`` naming tagdigest; ``Authorization: Bearer`` only when the caller
+  hands a token (``settings.token_for(server)`` gives it to one server only);
+- redirects are never followed (a 3xx is a fault: nothing, the token least of all,
+  leaves for another host), and responses are capped at ``max_bytes``;
+- 5xx, timeouts, reset connections, truncated or invalid JSON, an HTML page with
+  status 200 and JSON of the wrong type are retried with exponential backoff and
+  jitter, ``retries`` times, then raise :class:`ServerFaultError`
+  (:class:`UnreachableError` when no connection could be made at all);
+- 429 waits for the reset (bounded by the pacer's ``max_wait``) and retries;
+- 401/403/422 raise :class:`AuthRequiredError`, 404 :class:`NotFoundError`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from .errors import (
+    AuthRequiredError,
+    NotFoundError,
+    RateLimitedError,
+    ServerFaultError,
+    UnreachableError,
+)
+from .ratelimit import Pacer
+from .version import USER_AGENT
+
+MAX_BYTES = 10 * 1024 * 1024
+"""Largest response accepted (a page of 40 statuses is a few hundred kB)."""
+BACKOFF_CAP = 60.0
+THROTTLE_RETRIES = 3
+AUTH_STATUSES = (401, 403, 422)
+
+Params = Sequence[tuple[str, str]]
+
+
+class _Retry(Exception):
+    """A fault worth another try (internal)."""
+
+    def __init__(self, problem: str, *, unreachable: bool = False) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.unreachable = unreachable
+
+
+class _Throttled(Exception):
+    """A 429 (internal)."""
+
+    def __init__(self, headers: httpx.Headers) -> None:
+        super().__init__("429")
+        self.headers = headers
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A whole response, read within the size cap."""
+
+    status: int
+    headers: httpx.Headers
+    body: bytes
+
+
+def backoff_delay(attempt: int, base: float, rand: float, cap: float = BACKOFF_CAP) -> float:
+    """Delay before retry number ``attempt`` (0-based): ``base·2^attempt``, jittered ×0.5–1.5."""
+    return float(min(cap, base * 2.0**attempt) * (0.5 + rand))
+
+
+def _type_name(value: Any) -> str:
+    names: dict[type, str] = {list: "a list", dict: "an object", str: "a string"}
+    return names.get(type(value), type(value).__name__)
+
+
+def decode_json(reply: Reply, expect: type) -> Any:
+    """The JSON body of a 2xx reply, or :class:`_Retry` naming what is wrong with it."""
+    content_type = reply.headers.get("content-type", "").lower()
+    if "html" in content_type:
+        raise _Retry("answered an HTML page instead of JSON")
+    try:
+        data = json.loads(reply.body)
+    except UnicodeDecodeError:
+        raise _Retry("answered with undecodable bytes instead of JSON") from None
+    except json.JSONDecodeError as exc:
+        # The document ended early: at its last byte, or inside a string.
+        if exc.pos >= len(exc.doc.rstrip()) or exc.msg.startswith("Unterminated string"):
+            raise _Retry("sent truncated JSON") from None
+        raise _Retry(f"sent invalid JSON ({exc.msg} at offset {exc.pos})") from None
+    if not isinstance(data, expect):
+        raise _Retry(f"sent JSON {_type_name(data)} where {_type_name(expect())} was expected")
+    return data
+
+
+def check_status(server: str, reply: Reply, token_sent: bool) -> None:
+    """Raise for every status code that is not a success."""
+    code = reply.status
+    if 200 <= code < 300:
+        return
+    if code == 429:
+        raise _Throttled(reply.headers)
+    if code in AUTH_STATUSES:
+        if token_sent:
+            raise AuthRequiredError(
+                f"{server} refused the access token (HTTP {code}): set DIGEST_TOKEN to a valid "
+                "access token with the read:statuses scope"
+            )
+        raise AuthRequiredError(
+            f"{server} serves hashtag timelines only to logged-in users (HTTP {code}): "
+            "set DIGEST_TOKEN to an access token with the read:statuses scope"
+        )
+    if code == 404:
+        raise NotFoundError(f"{server}: not found (HTTP 404)")
+    if 300 <= code < 400:
+        target = reply.headers.get("location", "elsewhere")
+        raise ServerFaultError(
+            f"{server} redirects to {target}; redirects are not followed: "
+            "put the server's real address in DIGEST_SERVERS"
+        )
+    if code >= 500:
+        raise _Retry(f"answered HTTP {code}")
+    raise ServerFaultError(f"{server} answered HTTP {code}")
+
+
+class ApiClient:
+    """JSON ``GET`` requests to one server, paced, retried and capped."""
+
+    def __init__(
+        self,
+        server: str,
+        *,
+        pacer: Pacer,
+        token: str | None = None,
+        timeout: float = 20.0,
+        retries: int = 3,
+        backoff: float = 1.0,
+        max_bytes: int = MAX_BYTES,
+        throttle_retries: int = THROTTLE_RETRIES,
+        rand: Callable[[], float] = random.random,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.server = server
+        self.pacer = pacer
+        self.retries = retries
+        self.backoff = backoff
+        self.max_bytes = max_bytes
+        self.throttle_retries = throttle_retries
+        self.timeout = timeout
+        self.requests = 0
+        """Requests sent, retries included."""
+        self.delays: list[float] = []
+        """Every backoff delay slept, in order."""
+        self._token = token
+        self._rand = rand
+        self._sleep = sleep
+        self._http = httpx.Client(
+            base_url=server,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+        )
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def get_json(
+        self, path: str, params: Params = (), *, expect: type = list, paging: bool = False
+    ) -> Any:
+        """``GET path?params`` and return its JSON, which must be of type ``expect``.
+
+        ``paging``: the request carries ``max_id`` (Mastodon limits those separately).
+        """
+        attempt = 0
+        throttled = 0
+        while True:
+            self.pacer.before_request(paging=paging)
+            try:
+                reply = self._send(path, params)
+                check_status(self.server, reply, self._token is not None)
+                return decode_json(reply, expect)
+            except _Throttled as exc:
+                throttled += 1
+                if throttled > self.throttle_retries:
+                    waits = self.throttle_retries
+                    raise RateLimitedError(
+                        f"{self.server}: still rate limited (HTTP 429) after {waits} waits"
+                    ) from None
+                self.pacer.throttled(exc.headers)
+            except _Retry as exc:
+                if attempt >= self.retries:
+                    kind = UnreachableError if exc.unreachable else ServerFaultError
+                    tries = "once" if attempt == 0 else f"{attempt + 1} times"
+                    raise kind(f"{self.server} {exc.problem} (tried {tries})") from None
+                delay = backoff_delay(attempt, self.backoff, self._rand())
+                self.delays.append(delay)
+                self._sleep(delay)
+                attempt += 1
+
+    def _send(self, path: str, params: Params) -> Reply:
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        self.requests += 1
+        try:
+            with self._http.stream("GET", path, params=list(params), headers=headers) as response:
+                body = self._read_capped(response)
+                reply = Reply(response.status_code, response.headers, body)
+        except httpx.TimeoutException as exc:
+            connect = isinstance(exc, httpx.ConnectTimeout)
+            raise _Retry(f"timed out after {self.timeout:g}s", unreachable=connect) from None
+        except httpx.ConnectError as exc:
+            raise _Retry(f"cannot be reached ({_reason(exc)})", unreachable=True) from None
+        except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            raise _Retry(f"closed the connection mid-response ({_reason(exc)})") from None
+        except httpx.DecodingError:
+            raise _Retry("sent a body that cannot be decoded") from None
+        except httpx.HTTPError as exc:
+            raise ServerFaultError(f"{self.server}: request failed ({_reason(exc)})") from None
+        self.pacer.observe(reply.headers)
+        return reply
+
+    def _read_capped(self, response: httpx.Response) -> bytes:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise ServerFaultError(self._too_large())
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise ServerFaultError(self._too_large())
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self) -> str:
+        return f"{self.server} sent a response larger than {self.max_bytes // 1024} kB; refused"
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

@@ -1,0 +1,174 @@
+"""Rate-limit headers and the pacer's decisions (pure logic; the HTTP path is in test_client)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+
+import pytest
+from corpus_server import cassette
+from tag_digest.errors import RateLimitedError
+from tag_digest.ratelimit import (
+    Pacer,
+    pace_delay,
+    parse_reset,
+    read_rate,
+    retry_after,
+    server_now,
+    throttle_delay,
+    window_delay,
+)
+
+NOW = dt.datetime(2026, 8, 1, 13, 52, 47, tzinfo=dt.UTC)
+
+
+def test_recorded_mastodon_headers_give_the_budget_and_iso_reset() -> None:
+    recorded = cassette("mastodon-py/test_fetch_remaining.yaml")
+    item = next(i for i in recorded if "/api/v2/instance" in i.uri)
+    info = read_rate(item.headers, local_now=NOW)
+    assert (info.limit, info.remaining) == (300, 299)
+    # reset 2026-08-01T13:55:00.885474Z, Date Sat, 01 Aug 2026 13:52:47 GMT
+    assert info.reset_in == pytest.approx(133.885474)
+
+
+def test_recorded_rtoot_headers_are_read_against_the_servers_date() -> None:
+    recorded = cassette("rtoot/handle_params_max_id.yml")[0]
+    # Our clock is a year ahead of the recording: the Date header decides.
+    info = read_rate(recorded.headers, local_now=dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
+    assert info.remaining == 292
+    # reset 13:45:00.399976Z, Date 13:44:16 GMT
+    assert info.reset_in == pytest.approx(44.399976)
+
+
+def test_epoch_seconds_reset_gotosocial() -> None:
+    epoch = str(int(NOW.timestamp()) + 90)
+    assert parse_reset(epoch, NOW) == pytest.approx(90)
+
+
+def test_small_number_reset_is_seconds_and_garbage_is_none() -> None:
+    assert parse_reset("30", NOW) == 30
+    assert parse_reset("soon", NOW) is None
+    assert parse_reset("nan", NOW) is None
+    assert parse_reset("", NOW) is None
+
+
+def test_reset_in_the_past_means_no_wait() -> None:
+    assert parse_reset("2026-08-01T13:00:00Z", NOW) == 0
+
+
+def test_clock_skew_is_corrected_with_the_date_header() -> None:
+    # The server's clock is 10 minutes behind ours; its reset is 60 s after its now.
+    server = NOW - dt.timedelta(minutes=10)
+    headers = {
+        "Date": server.strftime("%a, %d %b %Y %H:%M:%S GMT"),
+        "X-RateLimit-Reset": (server + dt.timedelta(seconds=60)).isoformat(),
+        "X-RateLimit-Remaining": "0",
+    }
+    assert server_now(headers, NOW) == server
+    assert read_rate(headers, NOW).reset_in == pytest.approx(60)
+
+
+def test_sub_second_skew_is_ignored() -> None:
+    headers = {"Date": NOW.strftime("%a, %d %b %Y %H:%M:%S GMT")}
+    local = NOW + dt.timedelta(milliseconds=700)
+    assert server_now(headers, local) == local
+
+
+def test_retry_after_seconds_and_http_date() -> None:
+    assert retry_after({"Retry-After": "12"}, NOW) == 12
+    later = (NOW + dt.timedelta(seconds=30)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    assert retry_after({"Retry-After": later}, NOW) == pytest.approx(30)
+    assert retry_after({}, NOW) is None
+
+
+def test_throttle_delay_prefers_retry_after_then_reset_then_a_minute() -> None:
+    reset = (NOW + dt.timedelta(seconds=40)).isoformat()
+    assert throttle_delay({"Retry-After": "5", "X-RateLimit-Reset": reset}, NOW) == 5
+    assert throttle_delay({"X-RateLimit-Reset": reset}, NOW) == pytest.approx(40)
+    assert throttle_delay({}, NOW) == 60
+
+
+@pytest.mark.parametrize(
+    ("remaining", "limit", "reset_in", "expected"),
+    [
+        (None, None, None, 0.0),  # no headers: no pacing
+        (250, 300, 100.0, 0.0),  # plenty left
+        (1, 300, 100.0, 100.0),  # down to the reserve: wait for the reset
+        (0, 300, 100.0, 100.0),
+        (5, 300, 100.0, 20.0),  # low: spread the rest until the reset
+        (5, 300, 0.0, 0.0),  # reset already passed
+    ],
+)
+def test_pace_delay(
+    remaining: int | None, limit: int | None, reset_in: float | None, expected: float
+) -> None:
+    assert pace_delay(remaining, limit, reset_in) == pytest.approx(expected)
+
+
+def test_window_delay_counts_paging_requests_in_a_sliding_window() -> None:
+    times: deque[float] = deque([0.0, 1.0, 2.0])
+    assert window_delay(times, now=3.0, limit=4, window=10.0) == 0
+    assert window_delay(times, now=3.0, limit=3, window=10.0) == pytest.approx(7.0)
+    assert window_delay(times, now=10.5, limit=3, window=10.0) == 0  # 0.0 has expired
+    assert window_delay(times, now=10.5, limit=2, window=10.0) == pytest.approx(0.5)
+    assert list(times) == [1.0, 2.0]  # expired entries were dropped
+
+
+class FakeClock:
+    """Time for the pacer: advances only when the pacer sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_pacer_waits_for_the_reset_when_the_budget_is_spent() -> None:
+    clock = FakeClock()
+    pacer = Pacer("https://x.example", max_wait=100, clock=clock, sleep=clock.sleep)
+    local = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    reset = (local + dt.timedelta(seconds=30)).isoformat()
+    pacer.observe(
+        {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "1", "X-RateLimit-Reset": reset},
+        local,
+    )
+    pacer.before_request()
+    assert pacer.waits == [("budget low", pytest.approx(30))]
+    pacer.before_request()  # the budget is unknown again until the next response
+    assert len(pacer.waits) == 1
+
+
+def test_pacer_gives_up_when_the_wait_exceeds_max_wait() -> None:
+    clock = FakeClock()
+    pacer = Pacer("https://x.example", max_wait=10, clock=clock, sleep=clock.sleep)
+    local = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    reset = (local + dt.timedelta(hours=1)).isoformat()
+    with pytest.raises(
+        RateLimitedError, match=r"https://x.example: rate limited for 3600s .*DIGEST_MAX_WAIT"
+    ):
+        pacer.throttled({"X-RateLimit-Reset": reset}, local)
+    assert clock.slept == []
+
+
+def test_pacer_keeps_anonymous_paging_under_its_own_limit() -> None:
+    clock = FakeClock()
+    pacer = Pacer(
+        "https://x.example",
+        max_wait=100,
+        paging_limit=2,
+        paging_window=60,
+        clock=clock,
+        sleep=clock.sleep,
+    )
+    pacer.before_request(paging=False)
+    pacer.before_request(paging=True)
+    pacer.before_request(paging=True)
+    assert pacer.waits == []
+    pacer.before_request(paging=True)
+    assert pacer.waits == [("paging limit", pytest.approx(60))]
