@@ -41,6 +41,13 @@ fetch: $(DEPS)
 test: $(TDEPS)
 	$(PY) -m pytest $(PYTESTOPTS)
 
+# Benchmarks (bench/README.md): figures only, written to bench/results.md; work files in bench/work/.
+bench: $(DEPS)
+	$(PY) -m bench.run $(BENCHOPTS)
+
+bench-full: $(DEPS)
+	$(PY) -m bench.run --full $(BENCHOPTS)
+
 serve:
 	$(PY) -m http.server --directory output --bind 127.0.0.1 8000
 

@@ -1,0 +1,91 @@
+"""Our build at one size: full builds, no-change rebuilds, rebuilds after 50 new posts.
+
+The archive is copied from the pristine one generated for this size; a full
+build starts from an empty output and cache directory; a rebuild reuses both.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import builds, data
+
+
+@dataclass(frozen=True)
+class Plan:
+    full: int
+    unchanged: int
+    new50: int
+
+
+def default_plan(n: int) -> Plan:
+    if n >= 100_000:
+        return Plan(2, 2, 2)
+    if n >= 10_000:
+        return Plan(3, 3, 3)
+    return Plan(5, 5, 3)
+
+
+def _summary(runs: list[builds.Run], **extra: Any) -> dict[str, Any] | None:
+    if not runs:
+        return None
+    return {
+        "runs": len(runs),
+        "wall_median": statistics.median(r.wall for r in runs),
+        "wall_all": [round(r.wall, 3) for r in runs],
+        "cpu_median": statistics.median(r.cpu for r in runs),
+        "max_rss": max(r.max_rss for r in runs),
+        **extra,
+    }
+
+
+def measure(
+    work: Path, gen: data.Generator, n: int, plan: Plan, say: Callable[[str], None] = print
+) -> dict[str, Any]:
+    site = work / f"ours-{n}"
+    archive, output, cache = site / "archive", site / "output", site / "cache"
+    (site / "content").mkdir(parents=True, exist_ok=True)
+    data.copy_archive(data.pristine_archive(work, gen, n), archive)
+    settings = site / "pelicanconf.py"
+    builds.write_settings(settings, builds.ours_settings(site, archive))
+    command = builds.pelican_command(settings, site / "content", output)
+
+    def build(tag: str) -> builds.Run:
+        return builds.run_measured(command, site / f"build-{tag}.log")
+
+    full = []
+    for i in range(plan.full):
+        for folder in (output, cache):
+            shutil.rmtree(folder, ignore_errors=True)
+        full.append(build(f"full-{i}"))
+        say(f"  ours {n}: full build {i + 1}/{plan.full}: {full[-1].wall:.2f} s")
+    tree = builds.tree_size(output)
+
+    unchanged, unchanged_written = [], []
+    for i in range(plan.unchanged):
+        before = builds.mtimes(output)
+        unchanged.append(build(f"unchanged-{i}"))
+        unchanged_written.append(builds.rewritten(before, builds.mtimes(output)))
+        say(f"  ours {n}: no-change rebuild {i + 1}: {unchanged[-1].wall:.2f} s")
+
+    new50, new50_written = [], []
+    for i in range(plan.new50):
+        data.add_new_posts(archive, gen, 50, i + 1)
+        before = builds.mtimes(output)
+        new50.append(build(f"new50-{i}"))
+        new50_written.append(builds.rewritten(before, builds.mtimes(output)))
+        say(f"  ours {n}: rebuild after 50 new posts {i + 1}: {new50[-1].wall:.2f} s")
+
+    return {
+        "posts": n,
+        "full": _summary(full),
+        "unchanged": _summary(unchanged, files_written=unchanged_written),
+        "new50": _summary(new50, files_written=new50_written),
+        "output_files": tree.files,
+        "output_bytes": tree.bytes,
+    }

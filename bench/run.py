@@ -1,0 +1,109 @@
+"""Run the benchmarks and write ``bench/results.md``.
+
+    python -m bench.run            # 1,000 and 10,000 posts, the fetch (make bench)
+    python -m bench.run --full     # also 100,000 posts (make bench-full)
+
+Figures only: nothing here asserts anything about time. Work files (archives,
+Markdown articles, outputs, logs, cached baseline figures) go to ``bench/work/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import baseline, data, fetch_bench, machine, ours, report
+
+BENCH = Path(__file__).resolve().parent
+
+
+def _args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--full", action="store_true", help="add 100,000 posts")
+    parser.add_argument("--sizes", help="comma-separated post counts (overrides --full)")
+    parser.add_argument("--runs", type=int, help="runs per kind of build (default by size)")
+    parser.add_argument("--rerun-baseline", action="store_true", help="measure Markdown again")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the Markdown builds")
+    parser.add_argument("--no-ours", action="store_true", help="skip our builds")
+    parser.add_argument("--no-fetch", action="store_true", help="skip the fetch benchmark")
+    parser.add_argument("--work", type=Path, default=BENCH / "work")
+    parser.add_argument("--results", type=Path, default=BENCH / "results.md")
+    parser.add_argument("--note", action="append", default=[], help="a line for results.md")
+    return parser.parse_args(argv)
+
+
+def _sizes(args: argparse.Namespace) -> list[int]:
+    if args.sizes:
+        return [int(s) for s in args.sizes.split(",")]
+    return [1000, 10000, 100000] if args.full else [1000, 10000]
+
+
+def _earlier(work: Path, n: int) -> dict[str, Any] | None:
+    path = work / f"ours-{n}.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _args(argv)
+    work: Path = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    info = machine.describe()
+    gen = data.generator()
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"bench: {info['cores']} cores, Python {info['python']}, load {info['load']}")
+    print(f"bench: posts from {gen.name}; work dir {work}")
+    notes = list(args.note)
+    our_results: dict[int, dict[str, Any]] = {}
+    base_results: dict[int, dict[str, Any]] = {}
+    startup = None
+    if not args.no_ours:
+        plan = ours.Plan(args.runs or 3, 0, 0)
+        startup = ours.measure(work, gen, 0, plan)["full"]  # the fixed cost of a build
+    for n in _sizes(args):
+        if not args.no_baseline:
+            base_results[n] = baseline.measure(work, gen, n, rerun=args.rerun_baseline)
+        if not args.no_ours:
+            plan = ours.default_plan(n)
+            if args.runs:
+                plan = ours.Plan(args.runs, args.runs, args.runs)
+            result = ours.measure(work, gen, n, plan)
+            result |= {"measured_at": when, "commit": info["commit"], "load_after": machine.load()}
+            (work / f"ours-{n}.json").write_text(json.dumps(result, indent=1))
+            our_results[n] = result
+    for n in (1000, 10000, 100000):
+        earlier = _earlier(work, n) if n not in our_results and not args.no_ours else None
+        if earlier:
+            our_results[n] = earlier
+            notes.append(
+                f"The {n:,} row of our build is from an earlier run "
+                f"({earlier['measured_at']}, commit {earlier['commit']})."
+            )
+    for n, b in base_results.items():
+        if b.get("cached"):
+            notes.append(
+                f"Markdown baseline at {n:,} posts: cached figures measured {b['measured_at']} "
+                f"(load {b['machine']['load']})."
+            )
+    fetch = None
+    if not args.no_fetch:
+        print("bench: fetch benchmark (10,000 posts over 20 tags)")
+        fetch = fetch_bench.run(work)
+        (work / "fetch.json").write_text(json.dumps(fetch, indent=1))
+        for line in fetch_bench.summarise(fetch):
+            print("  " + line)
+    info["load"] = list(info["load"])
+    notes.append(f"Load average at the end: {', '.join(f'{x:.2f}' for x in machine.load())}.")
+    text = report.render(
+        info, gen.name, data.SEED, our_results, base_results, startup, fetch, notes, when
+    )
+    args.results.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
