@@ -2,7 +2,7 @@
 
 The servers are pytest-httpserver instances (real werkzeug servers on 127.0.0.1).
 :class:`TimelineServer` serves *recorded* statuses from ``tests/fixtures/corpus``
-the way Mastodon pages a hashtag timeline (path tag + ``any[]``, ``max_id``,
+the way Mastodon pages a hashtag timeline (path tag + ``any[]``, 4 names in all, ``max_id``,
 ``limit``, ``local``/``remote``, an empty list for an unknown path tag, a Link
 header without ``any[]``), so each test can vary the recorded data (dates, tags,
 visibility, account flags) and inject faults (:data:`FAULTS`) before the normal
@@ -218,7 +218,9 @@ class TimelineServer:
     def page(self, request: Request) -> Response:
         """The answer a Mastodon server would give from ``statuses``."""
         tag = request.path.rsplit("/", 1)[1].casefold()
-        wanted = {tag, *(t.casefold() for t in request.args.getlist("any[]"))}
+        # Mastodon's TagFeed: the path tag | any[], of which only the first 4 names count.
+        names = [tag, *(t.casefold() for t in request.args.getlist("any[]"))]
+        wanted = set(list(dict.fromkeys(names))[:4])
         known = {t["name"].casefold() for s in self.statuses for t in s.get("tags", [])}
         limit = min(int(request.args.get("limit", "20")), 40)
         max_id = request.args.get("max_id")

@@ -10,8 +10,9 @@ of the expected type, or raises one of :mod:`.errors`:
   leaves for another host), and responses are capped at ``max_bytes``;
 - 5xx, timeouts, reset connections, truncated or invalid JSON, an HTML page with
   status 200 and JSON of the wrong type are retried with exponential backoff and
-  jitter, ``retries`` times, then raise :class:`ServerFaultError`
-  (:class:`UnreachableError` when no connection could be made at all);
+  jitter, ``retries`` times, then raise :class:`ServerFaultError`; when no
+  connection can be made at all (DNS, refused) only once, then
+  :class:`UnreachableError`, so an offline build is not held up;
 - 429 waits for the reset (bounded by the pacer's ``max_wait``) and retries;
 - 401/403/422 raise :class:`AuthRequiredError`, 404 :class:`NotFoundError`.
 """
@@ -42,6 +43,7 @@ MAX_BYTES = 10 * 1024 * 1024
 """Largest response accepted (a page of 40 statuses is a few hundred kB)."""
 BACKOFF_CAP = 60.0
 THROTTLE_RETRIES = 3
+UNREACHABLE_RETRIES = 1
 AUTH_STATUSES = (401, 403, 422)
 
 Params = Sequence[tuple[str, str]]
@@ -208,7 +210,9 @@ class ApiClient:
                     ) from None
                 self.pacer.throttled(exc.headers)
             except _Retry as exc:
-                if attempt >= self.retries:
+                # No connection at all is retried once only: offline, waiting helps nobody.
+                limit = min(self.retries, UNREACHABLE_RETRIES) if exc.unreachable else self.retries
+                if attempt >= limit:
                     kind = UnreachableError if exc.unreachable else ServerFaultError
                     tries = "once" if attempt == 0 else f"{attempt + 1} times"
                     raise kind(f"{self.server} {exc.problem} (tried {tries})") from None

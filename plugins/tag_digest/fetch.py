@@ -1,8 +1,9 @@
 """Paging hashtag timelines, with tags batched and every page distrusted.
 
-One timeline request carries up to 5 tags: the path tag and up to 4 in
-``any[]``. Pages are walked down with ``max_id``; each next query is built here,
-never taken from the ``Link`` header (Mastodon's drops ``any[]``).
+One timeline request carries a batch of tags: the path tag and the rest in
+``any[]`` (4 in all on Mastodon, see :data:`.instance.BATCH_SIZE`). Pages are
+walked down with ``max_id``; each next query is built here, never taken from
+the ``Link`` header (Mastodon's drops ``any[]``).
 
 A scan stops on the first of: an empty page (the end); a page reaching below
 ``DIGEST_SINCE``; for an incremental scan, a page reaching both below the ids

@@ -18,8 +18,13 @@ from .errors import AuthRequiredError, FetchError, NotFoundError
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
 DISABLED = "disabled"
-BATCH_SIZE = 5
-"""Mastodon reads up to 4 tags from ``any[]`` besides the path tag."""
+BATCH_SIZE = 4
+"""Tags per timeline request: the path tag and 3 in ``any[]``.
+
+Mastodon's ``TagFeed`` takes the path tag together with ``any[]`` and keeps the
+first 4 names (``LIMIT_PER_MODE = 4`` applied to ``[tag] | any``): a fifth tag
+would be dropped without a word, and its posts never fetched.
+"""
 
 
 @dataclass(frozen=True, slots=True)

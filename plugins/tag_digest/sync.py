@@ -338,7 +338,7 @@ def _warn_unreachable(report: SyncReport) -> None:
     down = [s for s in report.servers if s.unreachable]
     if down and len(down) == len(report.servers):
         names = ", ".join(s.server for s in down)
-        message = f"no network: could not reach {names}; building from the archive as it is"
+        message = f"no network: could not reach {names}; the archive is used as it is"
         for s in down:
             s.warnings.append(message)
         log.warning("tag_digest: %s", message)
