@@ -87,7 +87,7 @@ def test_h_entries_match_the_archive(default_site: Path) -> None:
     for entry, post in zip(entries, expected, strict=True):
         props = entry["properties"]
         assert props["url"] == [post.url]
-        assert [parse_time(v) for v in props["published"]] == [post.created]
+        assert [parse_time(v) for v in props["published"]] == [post.created.replace(microsecond=0)]
         assert props["category"] == list(post.tags)
         author = props["author"][0]["properties"]
         assert author["name"] == [post.account.display_name]
@@ -300,3 +300,49 @@ def test_tombstones_and_other_tags_are_not_shown(tmp_path: Path, rstats_posts: l
     page = parse(output / "tags/rstats/index.html")
     assert [a.get("data-uri") for a in articles(page)] == [p.uri for p in rstats_posts[2:]]
     assert lxml.html.tostring(page).count(b"h-entry") == 3
+
+
+def test_a_theme_without_the_digest_templates_is_one_clear_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        build(tmp_path, DEFAULT_ARCHIVE, THEME="simple")
+    assert stop.value.code == 1
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and errors[0].startswith("tag_digest: THEME: ")
+    assert "digest/post.html" in errors[0]
+
+
+def test_microformats_of_a_real_timeline_match_the_archive(tmp_path: Path) -> None:
+    posts = corpus_posts("rtoot/handle_params_max_id.yml")
+    archive = write_archive(tmp_path / "archive", posts)
+    output = build(tmp_path, archive, DIGEST_TAGS=["IchBinHanna"])
+    expected = sorted(
+        (p for p in Archive.load(archive).visible() if "ichbinhanna" in p.tags),
+        key=lambda p: (p.created, p.uri),
+        reverse=True,
+    )
+    assert len(expected) > 100
+    entries, uris, times = [], [], []
+    for path in sorted((output / "tags" / "ichbinhanna").rglob("index.html"), key=page_number):
+        items = mf2py.parse(doc=path.read_text(encoding="utf-8"), url="https://d.example/")
+        entries += items["items"]
+        uris += [a.get("data-uri") for a in articles(parse(path))]
+        times += parse(path).xpath('//time[contains(@class, "dt-published")]/@datetime')
+    assert [e["type"] for e in entries] == [["h-entry"]] * len(expected)
+    assert uris == [p.uri for p in expected]
+    assert times == [p.created_at for p in expected]  # mf2py itself drops the milliseconds
+    for entry, post in zip(entries, expected, strict=True):
+        props = entry["properties"]
+        assert props["url"] == [post.url]
+        assert [parse_time(v) for v in props["published"]] == [post.created.replace(microsecond=0)]
+        assert props["category"] == list(post.tags)
+        author = props["author"][0]["properties"]
+        name = " ".join(post.account.display_name.split()) or post.account.acct.split("@")[0]
+        assert author["name"] == [name]
+        assert author["url"] == [post.account.url]
+        assert ("summary" in props) == bool(post.spoiler_text)
+
+
+def page_number(path: Path) -> int:
+    return int(path.parent.name) if path.parent.parent.name == "page" else 1

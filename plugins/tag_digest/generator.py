@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
-from pelican.generators import Generator
+from pelican.generators import Generator, PelicanTemplateNotFound
 
 from .archive import list_shards, read_shard
 from .cache import FragmentCache, content_hash
@@ -107,6 +107,17 @@ class DigestGenerator(Generator):  # type: ignore[misc]
         self.words = catalogue(self.digest_settings.default_lang)
         self.page_env: Environment = self.env.overlay(autoescape=True)
         self.theme_hash = self._theme_hash()
+        for name in (POST_TEMPLATE, TAG_TEMPLATE):
+            try:
+                self.get_template(name)
+            except PelicanTemplateNotFound:
+                fail(
+                    SettingError(
+                        "THEME",
+                        f"{self.theme} has no templates/{name}.html; use tagdigest's theme/ "
+                        "or copy its templates/digest/ into yours",
+                    )
+                )
         cache_root = Path(self.settings.get("CACHE_PATH") or "cache") / CACHE_DIR
         tag_hrefs = {
             normalise_tag(name): self.urls.rooted(tag_page_path(normalise_tag(name)))

@@ -75,6 +75,12 @@ class Urls:
 
     def resolve(self, html: str, page_path: str) -> str:
         """``html`` written to ``page_path``, its :data:`ROOT` markers made real links."""
-        if ROOT not in html:
-            return html
-        return html.replace(_QUOTED_ROOT, '"' + self.siteurl_for(page_path) + "/")
+        return resolve_root(html, self.siteurl_for(page_path) + "/")
+
+
+def resolve_root(html: str, root: str) -> str:
+    """``html`` with its :data:`ROOT` markers replaced by ``root`` (e.g. an absolute
+    ``https://example.org/digest/`` for a feed; ``root`` must be a safe URL prefix)."""
+    if ROOT not in html:
+        return html
+    return html.replace(_QUOTED_ROOT, '"' + root)
