@@ -6,13 +6,16 @@ PELICAN := $(VENV)/bin/pelican
 DEPS   := $(VENV)/.deps-installed
 TDEPS  := $(VENV)/.test-deps-installed
 PELICANOPTS ?=
+# JSON summary of a fetch (counts of new, updated, removed posts); read by commit-archive.
+SUMMARY ?= .tagdigest-summary.json
 
-.PHONY: site publish fetch test check bench bench-full serve clean help
+.PHONY: deps site publish fetch commit-archive test check bench bench-full serve clean help
 
 help:
 	@echo "make site     fetch (where the network allows) and build output/ with pelicanconf.py"
 	@echo "make publish  build the production site with publishconf.py"
-	@echo "make fetch    fetch new posts into the archive only (no build)"
+	@echo "make fetch    fetch new posts into the archive only (no build); counts go to $(SUMMARY)"
+	@echo "make commit-archive  commit content/archive with the counts of the last fetch (PUSH=1 pushes)"
 	@echo "make test     run the whole test suite"
 	@echo "make bench    benchmarks up to 10,000 posts (bench-full: up to 100,000)"
 	@echo "make serve    serve output/ on http://127.0.0.1:8000"
@@ -29,6 +32,8 @@ $(TDEPS): pyproject.toml $(DEPS)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
+deps: $(DEPS)
+
 site: $(DEPS)
 	$(PELICAN) content -s pelicanconf.py -o output $(PELICANOPTS)
 
@@ -36,7 +41,11 @@ publish: $(DEPS)
 	$(PELICAN) content -s publishconf.py -o output $(PELICANOPTS)
 
 fetch: $(DEPS)
-	$(PY) -m tag_digest fetch -s pelicanconf.py
+	@rm -f $(SUMMARY)
+	$(PY) -m tag_digest fetch -s pelicanconf.py --summary $(SUMMARY)
+
+commit-archive:
+	$(PYTHON) scripts/commit_archive.py --summary $(SUMMARY) $(if $(PUSH),--push)
 
 test: $(TDEPS)
 	$(PY) -m pytest $(PYTESTOPTS)
