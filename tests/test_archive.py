@@ -12,7 +12,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from tag_digest.archive import Archive, list_shards, shard_path
 from tag_digest.errors import CorruptShardError
 from tag_digest.records import ARCHIVE_KEYS, Account, Card, Post, from_json, merge, to_json_line
@@ -66,7 +65,10 @@ def test_shards_by_month_sorted_and_byte_identical_on_resave(tmp_path: Path) -> 
     mtimes = {p: p.stat().st_mtime_ns for p in before}
     reloaded = Archive.load(tmp_path)
     for post in list(reloaded):
-        reloaded.put(merge(reloaded.get(post.uri), replace(post, fetched_at="2030-01-01T00:00:00.000Z")).post or post)
+        reloaded.put(
+            merge(reloaded.get(post.uri), replace(post, fetched_at="2030-01-01T00:00:00.000Z")).post
+            or post
+        )
     assert reloaded.save() == []
     assert {p: p.read_bytes() for p in tmp_path.rglob("*.jsonl")} == before
     assert {p: p.stat().st_mtime_ns for p in before} == mtimes
@@ -116,7 +118,9 @@ def test_tombstones_are_kept_but_not_visible(tmp_path: Path) -> None:
         ('{"uri": "x", "server": "s", "created_at": "soon"}', "Invalid isoformat"),
     ],
 )
-def test_corrupt_line_is_named_and_shard_never_overwritten(tmp_path: Path, line: str, problem: str) -> None:
+def test_corrupt_line_is_named_and_shard_never_overwritten(
+    tmp_path: Path, line: str, problem: str
+) -> None:
     archive = Archive(tmp_path)
     archive.put(make_post(1))
     archive.put(make_post(2))
@@ -133,7 +137,7 @@ def test_corrupt_line_is_named_and_shard_never_overwritten(tmp_path: Path, line:
 
 
 def test_corrupt_shard_stops_the_build_with_one_line(tmp_path: Path) -> None:
-    """A real `pelican` build over a corrupt archive: exit 1, file and line named, shard untouched."""
+    """A real `pelican` build over a corrupt archive: exit 1, file:line named, shard kept."""
     archive_dir = tmp_path / "archive"
     archive = Archive(archive_dir)
     archive.put(make_post(1))
@@ -175,7 +179,7 @@ for i in itertools.count(1000):
 
 
 def test_kill_during_writes_leaves_every_shard_parseable(tmp_path: Path) -> None:
-    """SIGKILL a process that keeps rewriting a shard: every shard still parses, no saved post is lost."""
+    """SIGKILL a process rewriting a shard: every shard still parses, no saved post is lost."""
     root = tmp_path / "archive"
     archive = Archive(root)
     for n in range(200):
@@ -187,7 +191,9 @@ def test_kill_during_writes_leaves_every_shard_parseable(tmp_path: Path) -> None
         encoding="utf-8",
     )
     script = tmp_path / "writer.py"
-    script.write_text(WRITER.format(plugins=str(ROOT / "plugins"), root=str(root)), encoding="utf-8")
+    script.write_text(
+        WRITER.format(plugins=str(ROOT / "plugins"), root=str(root)), encoding="utf-8"
+    )
     for round_ in range(6):
         proc = subprocess.Popen(
             [sys.executable, str(script)], cwd=tmp_path, stdout=subprocess.PIPE, text=True

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from tag_digest.consent import check_status
 
 
@@ -36,7 +35,10 @@ def test_only_public_visibility(visibility: object) -> None:
     [
         {"discoverable": False},
         {"noindex": True},
-        {"note": '<p>no bots please <a href="https://x.social/tags/nobot" class="mention hashtag">#<span>NoBot</span></a></p>'},
+        {
+            "note": '<p>no bots please <a href="https://x.social/tags/nobot" '
+            'class="mention hashtag">#<span>NoBot</span></a></p>'
+        },
         {"note": "<p>#noindex</p>"},
         {"note": "<p>Не ищите меня #nosearch.</p>"},
     ],

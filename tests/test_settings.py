@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tag_digest.errors import SettingError
 from tag_digest.settings import DEFAULTS, load_settings
 
@@ -92,7 +91,9 @@ def test_every_default_is_documented_in_readme() -> None:
 
 def test_token_goes_to_one_server_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DIGEST_TOKEN", "secret-token")
-    s = load_settings({"DIGEST_SERVERS": ["https://a.example", "https://b.example"]}, base=Path("/x"))
+    s = load_settings(
+        {"DIGEST_SERVERS": ["https://a.example", "https://b.example"]}, base=Path("/x")
+    )
     assert s.token_for("https://a.example") == "secret-token"
     assert s.token_for("https://b.example") is None
 

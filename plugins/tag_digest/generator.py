@@ -63,7 +63,7 @@ from .records import Post
 from .render import RENDER_VERSION, RenderContext, render_fragment
 from .settings import DigestSettings, load_settings
 from .strings import catalogue, posts_count
-from .tagnames import normalise_tag
+from .tagnames import normalise_tag, tag_slug
 from .urls import Urls, tag_page_path
 from .version import REPOSITORY, __version__
 from .writer import PageWriter
@@ -120,7 +120,7 @@ class DigestGenerator(Generator):  # type: ignore[misc]
                 )
         cache_root = Path(self.settings.get("CACHE_PATH") or "cache") / CACHE_DIR
         tag_hrefs = {
-            normalise_tag(name): self.urls.rooted(tag_page_path(normalise_tag(name)))
+            normalise_tag(name): self.urls.rooted(tag_page_path(tag_slug(name)))
             for name in self.digest_settings.tags
         }
         render_context = RenderContext(

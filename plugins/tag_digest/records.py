@@ -271,7 +271,10 @@ def from_status(status: dict[str, Any], server: str, fetched_at: str) -> Post:
             if isinstance(m, dict)
         ),
         emojis=tuple(
-            Emoji(shortcode=_text(e.get("shortcode")), url=_http_url(e.get("static_url") or e.get("url")))
+            Emoji(
+                shortcode=_text(e.get("shortcode")),
+                url=_http_url(e.get("static_url") or e.get("url")),
+            )
             for e in status.get("emojis") or ()
             if isinstance(e, dict) and _text(e.get("shortcode"))
         ),

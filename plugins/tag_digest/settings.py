@@ -30,10 +30,12 @@ DEFAULTS: Mapping[str, Any] = {
     "DIGEST_OVERLAP_DAYS": 2,
     "DIGEST_TIMEOUT": 20.0,
     "DIGEST_RETRIES": 3,
+    "DIGEST_BACKOFF": 1.0,
     "DIGEST_MAX_WAIT": 900,
     "DIGEST_MAX_PAGES": 1000,
     "DIGEST_TOKEN_SERVER": None,
     "DIGEST_PER_PAGE": 25,
+    "DIGEST_FEED_LIMIT": 50,
     "DIGEST_PROGRESS": None,
 }
 
@@ -51,11 +53,15 @@ class DigestSettings:
     overlap: dt.timedelta
     timeout: float
     retries: int
+    backoff: float
+    """Base of the exponential backoff between retries, in seconds."""
     max_wait: float
     max_pages: int
     token_server: str | None
     """The only server the access token is ever sent to."""
     per_page: int
+    feed_limit: int
+    """At most this many entries in each Atom feed (the newest)."""
     progress: bool | None
     timezone: str
     default_lang: str
@@ -79,12 +85,18 @@ def _setting(raw: Mapping[str, Any], name: str) -> Any:
 
 def _server_url(name: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise SettingError(name, f"expected a server URL such as 'https://mastodon.social', got {value!r}")
+        raise SettingError(
+            name, f"expected a server URL such as 'https://mastodon.social', got {value!r}"
+        )
     parts = urlsplit(value.strip())
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise SettingError(name, f"{value!r} is not an http(s) URL such as 'https://mastodon.social'")
+        raise SettingError(
+            name, f"{value!r} is not an http(s) URL such as 'https://mastodon.social'"
+        )
     if parts.path.strip("/") or parts.query or parts.fragment or parts.username or parts.password:
-        raise SettingError(name, f"{value!r}: give the server's base URL only, without path, query or user")
+        raise SettingError(
+            name, f"{value!r}: give the server's base URL only, without path, query or user"
+        )
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
@@ -117,7 +129,9 @@ def _tags(raw: Mapping[str, Any]) -> tuple[str, ...]:
         if name.startswith("#"):
             raise SettingError("DIGEST_TAGS", f"write {name!r} without '#': {name.lstrip('#')!r}")
         if not is_valid_tag(name):
-            raise SettingError("DIGEST_TAGS", f"{name!r} is not a valid hashtag (letters, digits and '_' only)")
+            raise SettingError(
+                "DIGEST_TAGS", f"{name!r} is not a valid hashtag (letters, digits and '_' only)"
+            )
         key = normalise_tag(name)
         if key not in seen:
             seen.add(key)
@@ -136,7 +150,11 @@ def _bool(raw: Mapping[str, Any], name: str) -> bool:
 
 def _number(raw: Mapping[str, Any], name: str, *, minimum: float, integer: bool) -> float:
     value = _setting(raw, name)
-    if isinstance(value, bool) or not isinstance(value, int | float) or (integer and not isinstance(value, int)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (integer and not isinstance(value, int))
+    ):
         kind = "a whole number" if integer else "a number"
         raise SettingError(name, f"expected {kind} of at least {minimum:g}, got {value!r}")
     if value < minimum:
@@ -156,9 +174,13 @@ def _since(raw: Mapping[str, Any]) -> dt.datetime | None:
         try:
             parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise SettingError("DIGEST_SINCE", f"expected an ISO date such as '2024-01-01', got {value!r}") from None
+            raise SettingError(
+                "DIGEST_SINCE", f"expected an ISO date such as '2024-01-01', got {value!r}"
+            ) from None
     else:
-        raise SettingError("DIGEST_SINCE", f"expected an ISO date such as '2024-01-01', got {value!r}")
+        raise SettingError(
+            "DIGEST_SINCE", f"expected an ISO date such as '2024-01-01', got {value!r}"
+        )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
     return parsed.astimezone(dt.UTC)
@@ -198,7 +220,15 @@ def settings_base(raw: Mapping[str, Any], argv: list[str] | None = None) -> Path
     command line (``-s``/``--settings``), then ``pelicanconf.py`` in the working
     directory, then the parent of ``PATH`` (the content directory).
     """
-    args = sys.argv[1:] if argv is None else argv
+    if argv is None:
+        # Only Pelican's own command line names the settings file (not pytest's -s).
+        argv = (
+            sys.argv[1:]
+            if "pelican" in Path(sys.argv[0]).parts[-2:]
+            or Path(sys.argv[0]).name.startswith("pelican")
+            else []
+        )
+    args = argv
     for i, arg in enumerate(args):
         if arg in ("-s", "--settings") and i + 1 < len(args):
             return Path(args[i + 1]).resolve().parent
@@ -222,12 +252,14 @@ def load_settings(raw: Mapping[str, Any], base: Path | None = None) -> DigestSet
         fetch=_bool(raw, "DIGEST_FETCH"),
         since=_since(raw),
         overlap=dt.timedelta(days=_number(raw, "DIGEST_OVERLAP_DAYS", minimum=0, integer=False)),
-        timeout=float(_number(raw, "DIGEST_TIMEOUT", minimum=1, integer=False)),
+        timeout=float(_number(raw, "DIGEST_TIMEOUT", minimum=0.05, integer=False)),
         retries=int(_number(raw, "DIGEST_RETRIES", minimum=0, integer=True)),
+        backoff=float(_number(raw, "DIGEST_BACKOFF", minimum=0, integer=False)),
         max_wait=float(_number(raw, "DIGEST_MAX_WAIT", minimum=0, integer=False)),
         max_pages=int(_number(raw, "DIGEST_MAX_PAGES", minimum=1, integer=True)),
         token_server=_token_server(raw, servers),
         per_page=int(_number(raw, "DIGEST_PER_PAGE", minimum=1, integer=True)),
+        feed_limit=int(_number(raw, "DIGEST_FEED_LIMIT", minimum=1, integer=True)),
         progress=_progress(raw),
         timezone=str(raw.get("TIMEZONE") or "UTC"),
         default_lang=str(raw.get("DEFAULT_LANG") or "en"),
