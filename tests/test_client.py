@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
 import pytest
 from corpus_server import FAULTS, TimelineServer, hanna, json_response, raw_response, retag, sleeper
@@ -233,3 +234,22 @@ def test_backoff_grows_exponentially_with_bounded_jitter() -> None:
     assert [backoff_delay(n, 1.0, 0.5) for n in range(4)] == [1.0, 2.0, 4.0, 8.0]
     assert backoff_delay(2, 1.0, 0.0) == 2.0 and backoff_delay(2, 1.0, 0.999) < 6.0
     assert backoff_delay(20, 1.0, 0.5) == 60.0  # capped
+
+
+def test_a_response_trickled_byte_by_byte_is_cut_off(served: TimelineServer) -> None:
+    """Each read arrives within the timeout, but the whole body never does: a fault."""
+
+    def trickle(request: Request) -> Response:
+        def body():  # type: ignore[no-untyped-def]
+            for byte in b'[{"id": "1"}' + b" " * 200 + b"]":
+                time.sleep(0.05)
+                yield bytes([byte])
+
+        return Response(body(), 200, content_type="application/json", direct_passthrough=True)
+
+    served.faults = [trickle]
+    with (
+        client_for(served.url, timeout=0.2, retries=0) as client,
+        pytest.raises(ServerFaultError, match=r"longer than 0\.6s to send one response"),
+    ):
+        client.get_json(PATH)

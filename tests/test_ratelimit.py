@@ -172,3 +172,16 @@ def test_pacer_keeps_anonymous_paging_under_its_own_limit() -> None:
     assert pacer.waits == []
     pacer.before_request(paging=True)
     assert pacer.waits == [("paging limit", pytest.approx(60))]
+
+
+def test_max_wait_bounds_all_waits_of_a_run_together() -> None:
+    """A server that keeps throttling cannot hold the build for longer than DIGEST_MAX_WAIT."""
+    clock = FakeClock()
+    pacer = Pacer("https://x.example", max_wait=100, clock=clock, sleep=clock.sleep)
+    local = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    for _ in range(2):
+        pacer.throttled({"Retry-After": "40"}, local)
+    with pytest.raises(RateLimitedError, match="after 80s of waiting"):
+        pacer.throttled({"Retry-After": "40"}, local)
+    assert clock.slept == [40, 40]
+    assert pacer.waited == 80

@@ -42,6 +42,8 @@ from .version import USER_AGENT
 MAX_BYTES = 10 * 1024 * 1024
 """Largest response accepted (a page of 40 statuses is a few hundred kB)."""
 BACKOFF_CAP = 60.0
+TOTAL_TIMEOUT_FACTOR = 3
+"""A whole response must arrive within this many ``timeout`` periods."""
 THROTTLE_RETRIES = 3
 UNREACHABLE_RETRIES = 1
 AUTH_STATUSES = (401, 403, 422)
@@ -248,10 +250,16 @@ class ApiClient:
             raise ServerFaultError(self._too_large())
         chunks: list[bytes] = []
         size = 0
+        # httpx's timeout bounds each read; this bounds the whole body, so a server
+        # trickling a byte at a time cannot hold the build.
+        deadline = time.monotonic() + self.timeout * TOTAL_TIMEOUT_FACTOR
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > self.max_bytes:
                 raise ServerFaultError(self._too_large())
+            if time.monotonic() > deadline:
+                total = self.timeout * TOTAL_TIMEOUT_FACTOR
+                raise _Retry(f"took longer than {total:g}s to send one response")
             chunks.append(chunk)
         return b"".join(chunks)
 

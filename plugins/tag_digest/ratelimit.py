@@ -174,7 +174,8 @@ class Pacer:
     """Paces one server's requests by its announced budget; waits on 429.
 
     Every wait it decides is recorded in :attr:`waits` as ``(reason, seconds)``.
-    A wait longer than ``max_wait`` raises :class:`RateLimitedError` instead.
+    A wait that would take the run's total waiting past ``max_wait`` raises
+    :class:`RateLimitedError` instead.
     """
 
     def __init__(
@@ -232,12 +233,20 @@ class Pacer:
         self._remaining = None
         self._wait("429", delay)
 
+    @property
+    def waited(self) -> float:
+        """Seconds waited so far in this run."""
+        return sum(seconds for _, seconds in self.waits)
+
     def _wait(self, reason: str, delay: float) -> None:
+        """Sleep ``delay``; ``max_wait`` bounds one wait and all waits of the run together,
+        so a server that keeps throttling cannot hold a build for long."""
         if delay <= 0:
             return
-        if delay > self.max_wait:
+        if delay > self.max_wait - self.waited:
+            already = f" after {self.waited:.0f}s of waiting" if self.waits else ""
             raise RateLimitedError(
-                f"{self.server}: rate limited for {delay:.0f}s ({reason}), longer than "
+                f"{self.server}: rate limited for {delay:.0f}s ({reason}){already}, longer than "
                 f"DIGEST_MAX_WAIT ({self.max_wait:g}s); stopping this server for this run"
             )
         self.waits.append((reason, delay))
