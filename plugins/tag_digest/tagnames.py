@@ -17,9 +17,34 @@ def normalise_tag(name: str) -> str:
     'supervised_finetuning'
     >>> normalise_tag("Машинное_Обучение")
     'машинное_обучение'
+    >>> normalise_tag("KünstlicheIntelligenz")
+    'kunstlicheintelligenz'
     """
     text = unicodedata.normalize("NFKC", name).strip().lstrip("#")
-    return _INVALID_CHARS.sub("", text.casefold())
+    return _INVALID_CHARS.sub("", fold_latin(text.casefold()))
+
+
+def fold_latin(text: str) -> str:
+    """Latin letters without their accents (``ü`` → ``u``), as Mastodon folds hashtags.
+
+    Only letters that decompose to an ASCII letter plus marks are folded, so
+    Cyrillic (``й``, ``ё``) and other scripts are left as they are.
+    """
+    out = []
+    for char in text:
+        if char.isascii():
+            out.append(char)
+            continue
+        base = unicodedata.normalize("NFKD", char)
+        if (
+            base[0].isascii()
+            and base[0].isalpha()
+            and all(unicodedata.combining(c) for c in base[1:])
+        ):
+            out.append(base[0])
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def is_valid_tag(name: str) -> bool:
