@@ -9,7 +9,7 @@ PELICANOPTS ?=
 # JSON summary of a fetch (counts of new, updated, removed posts); read by commit-archive.
 SUMMARY ?= .tagdigest-summary.json
 
-.PHONY: deps site publish fetch commit-archive test check bench bench-full serve clean help
+.PHONY: deps site publish fetch commit-archive test check quality-tools bench bench-full serve clean help
 
 help:
 	@echo "make site     fetch (where the network allows) and build output/ with pelicanconf.py"
@@ -17,6 +17,7 @@ help:
 	@echo "make fetch    fetch new posts into the archive only (no build); counts go to $(SUMMARY)"
 	@echo "make commit-archive  commit content/archive with the counts of the last fetch (PUSH=1 pushes)"
 	@echo "make test     run the whole test suite"
+	@echo "make check    validators, accessibility, Lighthouse, links and page weight on built sites"
 	@echo "make bench    benchmarks up to 10,000 posts (bench-full: up to 100,000)"
 	@echo "make serve    serve output/ on http://127.0.0.1:8000"
 
@@ -56,6 +57,20 @@ bench: $(DEPS)
 
 bench-full: $(DEPS)
 	$(PY) -m bench.run --full $(BENCHOPTS)
+
+# Page quality (issue 4): vnu, axe-core, Lighthouse, internal links and the 14 kB shell, on the
+# default site and a site of 1,000 generated posts (scripts/quality). Needs java and chromium.
+QTOOLS := tools/quality/node_modules/.installed
+QUALITYOPTS ?=
+
+$(QTOOLS): tools/quality/package.json tools/quality/package-lock.json
+	npm ci --prefix tools/quality --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+quality-tools: $(QTOOLS)
+
+check: $(TDEPS) $(QTOOLS)
+	$(PY) -m scripts.quality --posts 1000 $(QUALITYOPTS)
 
 serve:
 	$(PY) -m http.server --directory output --bind 127.0.0.1 8000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from tag_digest.errors import SettingError
@@ -14,6 +15,7 @@ from tag_digest.periods import (
     day_key,
     days_of,
     local_date,
+    post_anchor,
     tag_counts,
     week_bounds,
     week_key,
@@ -170,3 +172,10 @@ def test_day_key_and_unknown_zone() -> None:
     assert day_key(dt.date(2024, 7, 2)) == "2024-07-02"
     with pytest.raises(SettingError, match="TIMEZONE"):
         zone("Mars/Olympus_Mons")
+
+
+def test_post_anchors_are_stable_html_ids() -> None:
+    uri = "https://mastodon.social/users/habr/statuses/113723185741512946"
+    assert post_anchor(uri) == post_anchor(uri)
+    assert post_anchor(uri) != post_anchor(uri + "0")
+    assert re.fullmatch(r"p-[0-9a-f]{12}", post_anchor(uri))

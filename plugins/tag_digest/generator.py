@@ -62,6 +62,7 @@ from .plugin import fail
 from .records import Post
 from .render import RENDER_VERSION, RenderContext, render_fragment
 from .settings import DigestSettings, load_settings
+from .site_pages import SitePages
 from .strings import catalogue, posts_count
 from .tagnames import normalise_tag, tag_slug
 from .urls import Urls, tag_page_path
@@ -89,7 +90,7 @@ def _hash(*parts: str) -> str:
     return hashlib.blake2b("\x1e".join(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
-class DigestGenerator(Generator):  # type: ignore[misc]
+class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
     """Renders the archive into digest pages (see the module docstring)."""
 
     model: SiteModel
@@ -144,6 +145,7 @@ class DigestGenerator(Generator):  # type: ignore[misc]
         self.context["posts_count"] = functools.partial(
             posts_count, self.words, self.digest_settings.default_lang
         )
+        self.prepare_pages()  # weeks, days, links, feeds: issue 4 (site_pages.py)
 
     # -- loading --------------------------------------------------------------
 
@@ -241,6 +243,7 @@ class DigestGenerator(Generator):  # type: ignore[misc]
     def generate_output(self, writer: Any) -> None:
         self._fingerprint = self._page_fingerprint()
         self.generate_tag_pages()
+        self.generate_site_pages()
         stats = self.writer.finish()
         log.info(
             "tag_digest: %d pages: %d written, %d unchanged, %d not re-rendered, %d removed",

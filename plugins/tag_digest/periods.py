@@ -18,6 +18,7 @@ site ``TIMEZONE`` (a post at 23:30 UTC is on the next day in Europe/Moscow).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -72,6 +73,11 @@ def parse_day_key(key: str) -> dt.date:
     if not _DAY_KEY.match(key):
         raise ValueError(f"not a day key such as '2024-12-27': {key!r}")
     return dt.date.fromisoformat(key)
+
+
+def post_anchor(uri: str) -> str:
+    """The ``id`` a post has on the week and day pages: ``p-`` and a short hash of its URI."""
+    return "p-" + hashlib.blake2b(uri.encode("utf-8"), digest_size=6).hexdigest()
 
 
 def newest_first(posts: Iterable[Post]) -> list[Post]:

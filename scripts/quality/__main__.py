@@ -33,7 +33,7 @@ from .shell import BUDGET, measure_shell
 from .tools import REPO, ToolMissing, Tools
 from .vnu import run_vnu
 
-CHECKS = ("vnu", "axe", "lighthouse", "links", "shell")
+CHECKS = ("vnu", "axe", "links", "shell", "lighthouse")
 
 
 @dataclass(slots=True)
@@ -43,8 +43,14 @@ class SiteReport:
     pages: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     figures: dict[str, Any] = field(default_factory=dict)
+    checks: dict[str, bool] = field(default_factory=dict)
+    """Each check run on this site, and whether it passed."""
 
-    def fail(self, message: str) -> None:
+    def ran(self, check: str) -> None:
+        self.checks.setdefault(check, True)
+
+    def fail(self, check: str, message: str) -> None:
+        self.checks[check] = False
         self.problems.append(message)
         print(f"  FAIL {message}", flush=True)
 
@@ -101,71 +107,105 @@ def url_of(base: str, root: Path, page: Path) -> str:
     return urljoin(base, quote(relative))
 
 
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One built site being checked, served at ``base``."""
+
+    tools: Tools
+    root: Path
+    base: str
+    urls: dict[str, str]
+    """One page per type (``pages.representative_pages``), as served URLs."""
+    keep: Path | None
+
+
+def check_vnu(t: Target, report: SiteReport) -> None:
+    started = time.monotonic()
+    checked, errors = run_vnu(t.tools, t.root)
+    report.figures["vnu"] = {"files": checked, "errors": len(errors)}
+    log(f"  vnu: {checked} files, {len(errors)} errors ({time.monotonic() - started:.0f}s)")
+    for e in errors[:50]:
+        report.fail("vnu", f"vnu {e.file}:{e.line}: {e.message} [{e.extract.strip()[:80]}]")
+
+
+def check_axe(t: Target, report: SiteReport) -> None:
+    violations = run_axe(t.tools, list(t.urls.values()))
+    report.figures["axe"] = {"pages": len(t.urls), "violations": len(violations)}
+    log(f"  axe: {len(t.urls)} pages x light/dark x 2 widths, {len(violations)} violations")
+    for v in violations:
+        where = f"{v.url} [{v.scheme} {v.viewport}]"
+        report.fail("axe", f"axe {where} {v.rule} ({v.impact}): {v.help} {list(v.nodes)}")
+
+
+def check_internal_links(t: Target, report: SiteReport) -> None:
+    links = check_links(t.root, t.base)
+    report.figures["links"] = {
+        "files": links.pages, "internal": links.internal, "external": links.external,
+        "broken": len(links.broken),
+    }  # fmt: skip
+    log(f"  links: {links.internal} internal references in {links.pages} files, "
+        f"{len(links.broken)} broken ({links.external} external not fetched)")  # fmt: skip
+    for b in links.broken[:50]:
+        report.fail("links", f"broken link in {b.page}: {b.reference} ({b.reason})")
+
+
+def check_shell(t: Target, report: SiteReport) -> None:
+    shells = [measure_shell(t.root, p, t.base) for p in digest_pages(t.root)]
+    if not shells:
+        report.fail("shell", "no digest page (h-entry) to measure the shell of")
+        return
+    worst = max(shells, key=lambda s: s.total_gzip)
+    report.figures["shell"] = {"pages": len(shells), "budget": BUDGET, **asdict(worst)}
+    log(f"  shell: worst of {len(shells)} digest pages {worst.page}: {worst.total_gzip} B gzip "
+        f"(HTML {worst.html_gzip} + CSS {worst.css_gzip}), {worst.total_raw} B raw "
+        f"(HTML {worst.html_raw} + CSS {worst.css_raw}); budget {BUDGET} B gzip")  # fmt: skip
+    for s in shells:
+        if not s.within_budget:
+            report.fail("shell", f"shell of {s.page}: {s.total_gzip} B gzip > {BUDGET} B")
+
+
+def check_lighthouse(t: Target, report: SiteReport) -> None:
+    scores: dict[str, dict[str, float]] = {}
+    for kind in LIGHTHOUSE_TYPES:
+        if kind not in t.urls:
+            continue
+        keep = t.keep / f"lighthouse-{report.name}-{kind}.json" if t.keep else None
+        result = run_lighthouse(t.tools, t.urls[kind], keep)
+        scores[kind] = result.scores
+        shown = " ".join(f"{k}={v:.2f}" for k, v in result.scores.items())
+        log(f"  lighthouse {kind}: {shown}")
+        if not result.passed:
+            failing = list(result.failing_audits)
+            report.fail("lighthouse", f"lighthouse {kind} {t.urls[kind]}: {shown} "
+                        f"(minimum {MINIMUM}); failing audits: {failing}")  # fmt: skip
+    report.figures["lighthouse"] = scores
+
+
+CHECK_FUNCTIONS = {
+    "vnu": check_vnu,
+    "axe": check_axe,
+    "links": check_internal_links,
+    "shell": check_shell,
+    "lighthouse": check_lighthouse,
+}
+
+
 def check_site(
     tools: Tools, report: SiteReport, root: Path, port: int, skip: set[str], keep: Path | None
 ) -> None:
+    """Every check of ``CHECKS`` not in ``skip``, on the site in ``root`` served at ``port``."""
     pages = representative_pages(root)
     report.pages = {kind: p.relative_to(root).as_posix() for kind, p in pages.items()}
+    report.ran("pages")
     for kind in missing_types(pages):
-        report.fail(f"no {kind} page in {root}")
+        report.fail("pages", f"no {kind} page in {root}")
     with serve(root, port) as base:
         urls = {kind: url_of(base, root, page) for kind, page in pages.items()}
-        if "vnu" not in skip:
-            started = time.monotonic()
-            checked, errors = run_vnu(tools, root)
-            report.figures["vnu"] = {"files": checked, "errors": len(errors)}
-            log(f"  vnu: {checked} files, {len(errors)} errors ({time.monotonic() - started:.0f}s)")
-            for e in errors[:50]:
-                report.fail(f"vnu {e.file}:{e.line}: {e.message} [{e.extract.strip()[:80]}]")
-        if "axe" not in skip:
-            violations = run_axe(tools, list(urls.values()))
-            report.figures["axe"] = {"pages": len(urls), "violations": len(violations)}
-            log(f"  axe: {len(urls)} pages x light/dark x 2 widths, {len(violations)} violations")
-            for v in violations:
-                report.fail(f"axe {v.url} [{v.scheme} {v.viewport}] {v.rule} ({v.impact}): "
-                            f"{v.help} {list(v.nodes)}")
-        if "links" not in skip:
-            links = check_links(root, base)
-            report.figures["links"] = {
-                "files": links.pages, "internal": links.internal, "external": links.external,
-                "broken": len(links.broken),
-            }  # fmt: skip
-            log(f"  links: {links.internal} internal references in {links.pages} files, "
-                f"{len(links.broken)} broken ({links.external} external not fetched)")
-            for b in links.broken[:50]:
-                report.fail(f"broken link in {b.page}: {b.reference} ({b.reason})")
-        if "shell" not in skip:
-            shells = [measure_shell(root, p, base) for p in digest_pages(root)]
-            if shells:
-                worst = max(shells, key=lambda s: s.total_gzip)
-                report.figures["shell"] = {
-                    "pages": len(shells), "worst": worst.page, "budget": BUDGET,
-                    "html_gzip": worst.html_gzip, "css_gzip": worst.css_gzip,
-                    "total_gzip": worst.total_gzip, "html_raw": worst.html_raw,
-                    "css_raw": worst.css_raw, "total_raw": worst.total_raw,
-                }  # fmt: skip
-                log(f"  shell: worst of {len(shells)} digest pages {worst.page}: "
-                    f"{worst.total_gzip} B gzip (HTML {worst.html_gzip} + CSS {worst.css_gzip}), "
-                    f"{worst.total_raw} B raw; budget {BUDGET} B gzip")
-                for s in shells:
-                    if not s.within_budget:
-                        report.fail(f"shell of {s.page} is {s.total_gzip} B gzip > {BUDGET} B")
-            else:
-                report.fail("no digest page (h-entry) to measure the shell of")
-        if "lighthouse" not in skip:
-            scores: dict[str, dict[str, float]] = {}
-            for kind in LIGHTHOUSE_TYPES:
-                if kind not in urls:
-                    continue
-                target = keep / f"lighthouse-{report.name}-{kind}.json" if keep else None
-                result = run_lighthouse(tools, urls[kind], target)
-                scores[kind] = result.scores
-                shown = " ".join(f"{k}={v:.2f}" for k, v in result.scores.items())
-                log(f"  lighthouse {kind}: {shown}")
-                if not result.passed:
-                    report.fail(f"lighthouse {kind} {urls[kind]}: {shown} (minimum {MINIMUM}); "
-                                f"failing audits: {list(result.failing_audits)}")
-            report.figures["lighthouse"] = scores
+        target = Target(tools, root, base, urls, keep)
+        for name in CHECKS:
+            if name not in skip:
+                report.ran(name)
+                CHECK_FUNCTIONS[name](target, report)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,7 +248,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     failures = sum(len(r.problems) for r in reports)
+    passed = sum(ok for r in reports for ok in r.checks.values())
+    failed = sum(not ok for r in reports for ok in r.checks.values())
     log(f"quality: {failures} problem(s) in {len(reports)} site(s)")
+    log(f"quality: {passed} passed, {failed} failed")  # one check of one site each
     return 1 if failures else 0
 
 

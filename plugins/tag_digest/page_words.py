@@ -1,0 +1,131 @@
+"""The words of the week, day, archive, link and home pages, in the site's language.
+
+Merged over the chrome's catalogue (:mod:`.strings`) and given to templates as
+``t`` like the rest; English where a language has no word. Plurals follow
+CLDR (through Babel), as :func:`.strings.posts_count` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from babel import Locale, UnknownLocaleError
+
+from .strings import catalogue
+
+EN: Mapping[str, str] = {
+    "week_title": "Week {key}",
+    "day_title": "{date}",
+    "weeks_nav": "Weeks",
+    "links_nav": "Links",
+    "archive_title": "Archive",
+    "archive_lede": "Every week of the digest, by year and month.",
+    "period_nav": "Other periods",
+    "previous_week": "Previous week",
+    "next_week": "Next week",
+    "previous_day": "Previous day",
+    "next_day": "Next day",
+    "whole_week": "The whole week",
+    "tag_counts": "Posts per tag",
+    "latest_week": "This week’s digest",
+    "newest_links": "Newest links",
+    "all_links": "All links",
+    "links_title": "Links",
+    "links_lede": "Every link the posts shared, newest first.",
+    "links_month_title": "Links first shared in {month}",
+    "links_domain_title": "Links to {domain}",
+    "by_month": "By month",
+    "by_domain": "By domain",
+    "first_seen": "First shared",
+    "last_seen": "last",
+    "shared_in": "Shared in",
+    "wayback": "Wayback Machine copy",
+    "exports": "Download",
+    "feeds": "Feeds",
+    "feed_all": "All posts (Atom)",
+    "feed_weeks": "Weekly digests (Atom)",
+    "feed_tag": "#{tag} (Atom)",
+    "links_count_one": "{count} link",
+    "links_count_other": "{count} links",
+    "shares_one": "shared by {count} post",
+    "shares_other": "shared by {count} posts",
+    "weeks_count_one": "{count} week",
+    "weeks_count_other": "{count} weeks",
+    "description_week": "Public fediverse posts of week {key} ({dates}), grouped by day.",
+    "description_day": "Public fediverse posts of {date}.",
+    "description_archive": "Every week of the digest, by year and month, with post counts.",
+    "description_links": "Links shared in the posts of the digest, with dates, tags and copies.",
+    "post_in_digest": "post of {date}",
+}
+
+RU: Mapping[str, str] = {
+    "week_title": "Неделя {key}",
+    "weeks_nav": "Недели",
+    "links_nav": "Ссылки",
+    "archive_title": "Архив",
+    "archive_lede": "Все недели дайджеста по годам и месяцам.",
+    "period_nav": "Другие периоды",
+    "previous_week": "Предыдущая неделя",
+    "next_week": "Следующая неделя",
+    "previous_day": "Предыдущий день",
+    "next_day": "Следующий день",
+    "whole_week": "Вся неделя",
+    "tag_counts": "Посты по тегам",
+    "latest_week": "Дайджест недели",
+    "newest_links": "Новые ссылки",
+    "all_links": "Все ссылки",
+    "links_title": "Ссылки",
+    "links_lede": "Все ссылки из постов, сначала новые.",
+    "links_month_title": "Ссылки, впервые появившиеся: {month}",
+    "links_domain_title": "Ссылки на {domain}",
+    "by_month": "По месяцам",
+    "by_domain": "По доменам",
+    "first_seen": "Впервые",
+    "last_seen": "последний раз",
+    "shared_in": "В постах",
+    "wayback": "Копия в Wayback Machine",
+    "exports": "Скачать",
+    "feeds": "Ленты",
+    "feed_all": "Все посты (Atom)",
+    "feed_weeks": "Дайджесты по неделям (Atom)",
+    "feed_tag": "#{tag} (Atom)",
+    "links_count_one": "{count} ссылка",
+    "links_count_few": "{count} ссылки",
+    "links_count_many": "{count} ссылок",
+    "links_count_other": "{count} ссылки",
+    "shares_one": "в {count} посте",
+    "shares_few": "в {count} постах",
+    "shares_many": "в {count} постах",
+    "shares_other": "в {count} поста",
+    "weeks_count_one": "{count} неделя",
+    "weeks_count_few": "{count} недели",
+    "weeks_count_many": "{count} недель",
+    "weeks_count_other": "{count} недели",
+    "description_week": "Публичные посты федиверса за неделю {key} ({dates}), по дням.",
+    "description_day": "Публичные посты федиверса за {date}.",
+    "description_archive": "Все недели дайджеста по годам и месяцам, с числом постов.",
+    "description_links": "Ссылки из постов дайджеста: даты, теги и архивные копии.",
+    "post_in_digest": "пост за {date}",
+}
+
+CATALOGUES: Mapping[str, Mapping[str, str]] = {"en": EN, "ru": RU}
+
+
+def page_catalogue(lang: str) -> Mapping[str, str]:
+    """The chrome's words and these, for ``lang``; English where missing."""
+    base = lang.replace("_", "-").split("-")[0].lower()
+    words = dict(catalogue(lang))
+    words.update(EN)
+    words.update(CATALOGUES.get(base, {}))
+    return MappingProxyType(words)
+
+
+def plural(words: Mapping[str, str], lang: str, key: str, count: int) -> str:
+    """``words[f"{key}_{form}"]`` for the CLDR plural form of ``count`` in ``lang``."""
+    try:
+        form = Locale.parse(lang.replace("-", "_")).plural_form(count)
+    except (ValueError, TypeError, UnknownLocaleError):
+        form = "one" if count == 1 else "other"
+    template = words.get(f"{key}_{form}") or words[f"{key}_other"]
+    return template.format(count=count)

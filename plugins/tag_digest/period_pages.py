@@ -1,0 +1,335 @@
+"""Week, day and archive pages, and the home page's data (issue 4), for the generator.
+
+A mixin: it uses the generator's ``model``, ``urls``, ``digest_settings``,
+``context`` and ``write_page`` (see :mod:`.generator`). The grouping itself is
+:mod:`.periods` (pure); here periods become page views and pages:
+
+- ``weeks/<YYYY>-W<WW>/index.html``: the week's posts by day, newest first,
+  with per-tag counts and previous/next links that skip empty weeks;
+- ``days/<YYYY-MM-DD>/index.html``: one day, with previous/next day;
+- ``archive/index.html``: every week by year and month, with post counts;
+- the home page is the theme's ``index.html`` (Pelican's own index), which
+  gets ``digest_index`` (:class:`HomeView`) in the shared context.
+
+Each post on these pages sits in ``<div class="entry" id="p-…">``
+(:func:`.periods.post_anchor`), so the link collection can point at it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from .dates import Dates
+from .model import Entry, SiteModel
+from .page_words import page_catalogue, plural
+from .periods import (
+    Period,
+    Timeline,
+    archive_index,
+    by_day,
+    by_week,
+    days_of,
+    post_anchor,
+    tag_counts,
+)
+from .records import Post, parse_time
+from .settings import DigestSettings
+from .urls import Urls
+
+WEEK_TEMPLATE = "digest/week"
+DAY_TEMPLATE = "digest/day"
+ARCHIVE_TEMPLATE = "digest/archive"
+ARCHIVE_PATH = "archive/index.html"
+HOME_LINKS = 10
+"""How many of the newest links the home page shows."""
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """A post on a page: its rendered fragment and the id it is reached by."""
+
+    anchor: str
+    fragment: Markup
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class DaySection:
+    key: str
+    iso: str
+    label: str
+    link: str
+    entries: tuple[Placed, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NavLink:
+    link: str
+    label: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class TagCountView:
+    name: str
+    link: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class WeekRow:
+    key: str
+    link: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class MonthRow:
+    label: str
+    count: int
+    weeks: tuple[WeekRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class YearRow:
+    year: int
+    count: int
+    months: tuple[MonthRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WeekView:
+    key: str
+    link: str
+    label: str
+    count: int
+    sections: tuple[DaySection, ...]
+    counts: tuple[TagCountView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HomeView:
+    """What the home page shows besides the tag list: the latest week and the newest links."""
+
+    week: WeekView | None
+    links: tuple[Any, ...]
+    """:class:`.link_pages.LinkView`, newest first."""
+    all_links: str
+    """Link to the whole collection."""
+
+
+def words_hash(words: Mapping[str, str]) -> str:
+    return hashlib.blake2b(repr(sorted(words.items())).encode(), digest_size=8).hexdigest()
+
+
+class PeriodPages:
+    """Mixin of :class:`~.generator.DigestGenerator`: week, day and archive pages."""
+
+    model: SiteModel
+    digest_settings: DigestSettings
+    urls: Urls
+    context: dict[str, Any]
+    settings: dict[str, Any]
+    write_page: Any
+
+    weeks: Timeline
+    days: Timeline
+    dates: Dates
+    page_words: Mapping[str, str]
+    sitemap_pages: list[tuple[str, dt.datetime | None]]
+
+    def prepare_periods(self) -> None:
+        """Group the model's posts by week and day (called at the end of ``generate_context``)."""
+        posts = [e.post for e in self.model.entries]
+        self.weeks = by_week(posts, self.model.tz)
+        self.days = by_day(posts, self.model.tz)
+        lang = self.digest_settings.default_lang
+        self.dates = Dates(lang, self.digest_settings.timezone)
+        self.page_words = page_catalogue(lang)
+        self._words_hash = words_hash(self.page_words)
+        self.sitemap_pages = []
+        self.context["t"] = self.page_words
+        self.context["dates"] = self.dates
+        self.context["digest_nav"] = (
+            NavLink(self.urls.link(ARCHIVE_PATH), self.page_words["weeks_nav"], "archive"),
+            NavLink(self.urls.link("links/index.html"), self.page_words["links_nav"], "links"),
+        )
+
+    # -- views ------------------------------------------------------------------
+
+    def count_label(self, key: str, count: int) -> str:
+        return plural(self.page_words, self.digest_settings.default_lang, key, count)
+
+    def placed(self, posts: Iterable[Post], page_path: str | None = None) -> tuple[Placed, ...]:
+        """The fragments of ``posts``; resolved for ``page_path`` when Pelican writes the page."""
+        out = []
+        for post in posts:
+            entry: Entry = self.model.by_uri[post.uri]
+            fragment = entry.fragment
+            if page_path is not None:
+                fragment = Markup(self.urls.resolve(str(fragment), page_path))
+            out.append(Placed(post_anchor(post.uri), fragment, entry.digest))
+        return tuple(out)
+
+    def day_link(self, day: Period) -> str:
+        return self.urls.link(day.save_as)
+
+    def post_link(self, post: Post) -> str:
+        """The post on its day page (site-root-relative)."""
+        key = post.created.astimezone(self.model.tz).date().isoformat()
+        return f"{self.urls.link(f'days/{key}/index.html')}#{post_anchor(post.uri)}"
+
+    def sections(self, week: Period, page_path: str | None = None) -> tuple[DaySection, ...]:
+        return tuple(
+            DaySection(
+                key=day.key,
+                iso=day.key,
+                label=self.dates.weekday(day.start),
+                link=self.day_link(day),
+                entries=self.placed(day.posts, page_path),
+            )
+            for day in days_of(week, self.model.tz)
+        )
+
+    def tag_count_views(self, posts: Sequence[Post]) -> tuple[TagCountView, ...]:
+        views = []
+        for count in tag_counts(posts, self.digest_settings.tags):
+            tag = self.model.tag(count.tag)
+            if count.count and tag is not None:
+                views.append(TagCountView(tag.name, tag.link, count.count))
+        return tuple(views)
+
+    def week_view(self, week: Period, page_path: str | None = None) -> WeekView:
+        return WeekView(
+            key=week.key,
+            link=self.urls.link(week.save_as),
+            label=self.dates.week(week.start, week.end),
+            count=week.count,
+            sections=self.sections(week, page_path),
+            counts=self.tag_count_views(week.posts),
+        )
+
+    def nav(self, period: Period | None, label_key: str) -> NavLink | None:
+        if period is None:
+            return None
+        return NavLink(self.urls.link(period.save_as), self.page_words[label_key], period.key)
+
+    # -- pages ------------------------------------------------------------------
+
+    def generate_week_pages(self) -> None:
+        """``weeks/<YYYY>-W<WW>/index.html`` for every week that has posts."""
+        for week in self.weeks:
+            view = self.week_view(week)
+            previous = self.nav(self.weeks.previous(week.key), "previous_week")
+            following = self.nav(self.weeks.next(week.key), "next_week")
+            self.write_page(
+                week.save_as,
+                WEEK_TEMPLATE,
+                inputs=[
+                    week.key,
+                    [[s.key, [e.digest for e in s.entries]] for s in view.sections],
+                    [(c.name, c.count) for c in view.counts],
+                    previous and previous.key,
+                    following and following.key,
+                    self._words_hash,
+                ],
+                week=view,
+                count_label=self.count_label("posts_count", week.count),
+                previous=previous,
+                following=following,
+                current_link=self.urls.link(ARCHIVE_PATH),
+            )
+            self.note_page(week.save_as, self.lastmod(week.posts))
+
+    def generate_day_pages(self) -> None:
+        """``days/<YYYY-MM-DD>/index.html`` for every day that has posts."""
+        for day in self.days:
+            entries = self.placed(day.posts)
+            week_key = day.start.isocalendar()
+            week = self.weeks.get(f"{week_key.year:04d}-W{week_key.week:02d}")
+            previous = self.nav(self.days.previous(day.key), "previous_day")
+            following = self.nav(self.days.next(day.key), "next_day")
+            self.write_page(
+                day.save_as,
+                DAY_TEMPLATE,
+                inputs=[
+                    day.key,
+                    [e.digest for e in entries],
+                    previous and previous.key,
+                    following and following.key,
+                    self._words_hash,
+                ],
+                day_key=day.key,
+                day_label=self.dates.weekday(day.start),
+                entries=entries,
+                counts=self.tag_count_views(day.posts),
+                count_label=self.count_label("posts_count", day.count),
+                week=self.nav(week, "whole_week"),
+                previous=previous,
+                following=following,
+                current_link=self.urls.link(ARCHIVE_PATH),
+            )
+            self.note_page(day.save_as, self.lastmod(day.posts))
+
+    def archive_rows(self) -> tuple[YearRow, ...]:
+        return tuple(
+            YearRow(
+                year=year.year,
+                count=year.count,
+                months=tuple(
+                    MonthRow(
+                        label=self.dates.month(month.year, month.month),
+                        count=month.count,
+                        weeks=tuple(
+                            WeekRow(
+                                w.key,
+                                self.urls.link(w.save_as),
+                                self.dates.week(w.start, w.end),
+                                w.count,
+                            )
+                            for w in month.weeks
+                        ),
+                    )
+                    for month in year.months
+                ),
+            )
+            for year in archive_index(self.weeks)
+        )
+
+    def generate_archive_page(self) -> None:
+        """``archive/index.html``: every week by year and month, with post counts."""
+        rows = self.archive_rows()
+        self.write_page(
+            ARCHIVE_PATH,
+            ARCHIVE_TEMPLATE,
+            inputs=[[(w.key, w.count) for w in self.weeks], self._words_hash],
+            years=rows,
+            weeks_label=self.count_label("weeks_count", len(self.weeks)),
+            current_link=self.urls.link(ARCHIVE_PATH),
+        )
+        latest = self.weeks.latest
+        self.note_page(ARCHIVE_PATH, self.lastmod(latest.posts) if latest else None)
+
+    def home_week(self) -> WeekView | None:
+        """The latest week, its fragments resolved for the home page's path."""
+        latest = self.weeks.latest
+        if latest is None:
+            return None
+        return self.week_view(latest, str(self.settings.get("INDEX_SAVE_AS") or "index.html"))
+
+    @staticmethod
+    def lastmod(posts: Iterable[Post]) -> dt.datetime | None:
+        """When the newest of ``posts`` was written or edited (a page's last change)."""
+        stamps = [p.edited_at or p.created_at for p in posts]
+        return max(parse_time(s) for s in stamps) if stamps else None
+
+    def note_page(self, path: str, lastmod: dt.datetime | None = None) -> None:
+        """Remember a page for the sitemap."""
+        self.sitemap_pages.append((path, lastmod))

@@ -1,0 +1,36 @@
+"""The pages of issue 4 as one mixin of :class:`~.generator.DigestGenerator`.
+
+:meth:`SitePages.prepare_pages` runs at the end of ``generate_context`` (so the
+home page, which Pelican renders from the theme's ``index.html``, finds its
+data in the shared context); :meth:`SitePages.generate_site_pages` runs in
+``generate_output`` after the tag pages.
+"""
+
+from __future__ import annotations
+
+from .discovery import Discovery
+from .link_pages import LINKS_DIR, LinkPages, links_page_path
+from .period_pages import HOME_LINKS, HomeView, PeriodPages
+
+
+class SitePages(PeriodPages, LinkPages, Discovery):
+    """Weeks, days, archive, home data, links, exports, feeds, sitemap and robots.txt."""
+
+    def prepare_pages(self) -> None:
+        self.prepare_periods()
+        self.prepare_links()
+        self.prepare_discovery()
+        self.context["digest_index"] = HomeView(
+            week=self.home_week(),
+            links=tuple(self.link_view(link) for link in self.links[:HOME_LINKS]),
+            all_links=self.urls.link(links_page_path(LINKS_DIR)),
+        )
+
+    def generate_site_pages(self) -> None:
+        self.generate_week_pages()
+        self.generate_day_pages()
+        self.generate_archive_page()
+        self.generate_link_pages()
+        self.generate_exports()
+        self.generate_feeds()
+        self.generate_sitemap()
