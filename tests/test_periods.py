@@ -7,6 +7,7 @@ import re
 
 import pytest
 from tag_digest.errors import SettingError
+from tag_digest.grouping import local_date
 from tag_digest.periods import (
     archive_index,
     archive_month,
@@ -14,7 +15,6 @@ from tag_digest.periods import (
     by_week,
     day_key,
     days_of,
-    local_date,
     post_anchor,
     tag_counts,
     week_bounds,

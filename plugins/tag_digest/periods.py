@@ -27,6 +27,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import SettingError
+from .grouping import local_date, newest_first
 from .records import Post
 from .tagnames import normalise_tag, tag_slug
 
@@ -43,11 +44,6 @@ def zone(name: str) -> ZoneInfo:
     except (ZoneInfoNotFoundError, ValueError):
         problem = f"unknown time zone {name!r} (e.g. 'Europe/Moscow')"
         raise SettingError("TIMEZONE", problem) from None
-
-
-def local_date(post: Post, tz: dt.tzinfo) -> dt.date:
-    """The date ``post`` was written on, in ``tz``."""
-    return post.created.astimezone(tz).date()
 
 
 def week_key(day: dt.date) -> str:
@@ -78,11 +74,6 @@ def parse_day_key(key: str) -> dt.date:
 def post_anchor(uri: str) -> str:
     """The ``id`` a post has on the week and day pages: ``p-`` and a short hash of its URI."""
     return "p-" + hashlib.blake2b(uri.encode("utf-8"), digest_size=6).hexdigest()
-
-
-def newest_first(posts: Iterable[Post]) -> list[Post]:
-    """``posts`` newest first; ties broken by ``uri`` so the order is stable."""
-    return sorted(posts, key=lambda p: (p.created, p.uri), reverse=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,7 +71,8 @@ def pelican_build(out: Path, overrides: dict[str, Any]) -> None:
 
 def build_default(work: Path) -> Path:
     out = work / "default"
-    pelican_build(out, {"DIGEST_FETCH": False, "DELETE_OUTPUT_DIRECTORY": True})
+    overrides = {"DIGEST_FETCH": False, "DELETE_OUTPUT_DIRECTORY": True}
+    pelican_build(out, {**overrides, "CACHE_PATH": str(work / "cache-default")})
     return out
 
 
@@ -95,6 +96,7 @@ def build_generated(work: Path, posts: int, port: int) -> Path:
             "FEED_DOMAIN": site_url,
             "RELATIVE_URLS": False,
             "DELETE_OUTPUT_DIRECTORY": True,
+            "CACHE_PATH": str(work / f"cache-{posts}"),
         },
     )
     return out
