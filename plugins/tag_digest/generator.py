@@ -200,7 +200,7 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
             except Exception:  # an unreadable template is simply not hashed
                 continue
             parts.append(f"{name}\x1f{source}")
-        return _hash(RENDER_VERSION, __version__, *parts)
+        return _hash(RENDER_VERSION, __version__, _code_hash(), *parts)
 
     def _page_fingerprint(self) -> str:
         """What every page depends on besides its own inputs."""
@@ -282,3 +282,12 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
 
     def _tag_link(self, tag: TagInfo, number: int) -> str:
         return self.urls.link(tag_page_path(tag.slug, number))
+
+
+@functools.cache
+def _code_hash() -> str:
+    """A hash of the plugin's own source: any code change re-renders (no stale caches)."""
+    here = Path(__file__).resolve().parent
+    return _hash(
+        *(f"{p.name}\x1f{p.read_text(encoding='utf-8')}" for p in sorted(here.glob("*.py")))
+    )

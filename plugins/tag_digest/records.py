@@ -226,8 +226,10 @@ def from_status(status: dict[str, Any], server: str, fetched_at: str) -> Post:
     if not isinstance(created, str):
         raise ValueError("status without created_at")
     edited = status.get("edited_at")
-    account = status.get("account") if isinstance(status.get("account"), dict) else {}
-    card = status.get("card") if isinstance(status.get("card"), dict) else None
+    raw_account = status.get("account")
+    account: dict[str, Any] = raw_account if isinstance(raw_account, dict) else {}
+    raw_card = status.get("card")
+    card: dict[str, Any] | None = raw_card if isinstance(raw_card, dict) else None
     tags = sorted(
         {
             normalise_tag(t["name"])
