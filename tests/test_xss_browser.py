@@ -26,7 +26,7 @@ from digest_support import FIXTURES, articles, build, iter_html, parse, write_ar
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("TAGDIGEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
