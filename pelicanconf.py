@@ -24,6 +24,10 @@ DIGEST_ARCHIVE_PATH = "content/archive"
 DIGEST_FETCH = True  # fetch before building; without network the archive alone is used
 DIGEST_SINCE = "2024-01-01"
 
+# Atom feeds need absolute URLs. A local build's feeds point at `make serve`;
+# publishconf.py sets SITEURL and FEED_DOMAIN to the published address.
+FEED_DOMAIN = "http://127.0.0.1:8000"
+
 # Pelican's own feeds and archives are replaced by the digest's.
 FEED_ALL_ATOM = None
 CATEGORY_FEED_ATOM = None
