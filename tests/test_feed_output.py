@@ -157,7 +157,7 @@ def test_sitemap_and_robots(site: Path, sitemap_schema: etree.XMLSchema) -> None
 
 
 def test_without_an_absolute_siteurl_there_are_no_feeds_or_sitemap(tmp_path: Path) -> None:
-    site = build(tmp_path, DEFAULT_ARCHIVE)
+    site = build(tmp_path, DEFAULT_ARCHIVE, FEED_DOMAIN="")
     assert not (site / "feeds").exists() and not (site / "sitemap.xml").exists()
     assert (site / "robots.txt").read_text(encoding="utf-8") == "User-agent: *\nAllow: /\n"
     page = parse(site / "weeks" / "2024-W52" / "index.html")
@@ -176,3 +176,12 @@ def test_a_rebuild_with_nothing_new_writes_identical_bytes(tmp_path: Path) -> No
     updated = etree.fromstring(before["feeds/all.atom.xml"]).findtext("a:updated", namespaces=ATOM)
     assert updated == "2024-12-20T10:00:00Z"  # from the posts, never the clock
     assert dt.datetime.fromisoformat(updated) < dt.datetime.now(dt.UTC)
+
+
+def test_the_local_build_feeds_point_at_make_serve(tmp_path: Path) -> None:
+    """pelicanconf.py's FEED_DOMAIN: `make site` writes feeds that work under `make serve`."""
+    site = build(tmp_path, DEFAULT_ARCHIVE)
+    feed = etree.parse(str(site / "feeds" / "tags" / "supervised_finetuning.atom.xml"))
+    self_link = feed.xpath("/a:feed/a:link[@rel='self']/@href", namespaces=ATOM)
+    assert self_link == ["http://127.0.0.1:8000/feeds/tags/supervised_finetuning.atom.xml"]
+    assert len(feed.xpath("/a:feed/a:entry", namespaces=ATOM)) == 4
