@@ -217,3 +217,19 @@ def test_kill_during_writes_leaves_every_shard_parseable(tmp_path: Path) -> None
     leftovers = [p for p in root.rglob("*") if p.is_file() and not p.name.endswith(".jsonl")]
     # A kill between mkstemp and rename may leave a hidden temp file; it is never read as a shard.
     assert all(p.name.startswith(".") and p.name.endswith(".tmp") for p in leftovers)
+
+
+def test_a_relaying_server_cannot_rewrite_a_post() -> None:
+    """Only the record's own server, or the post's origin, may replace its content."""
+    ours = make_post(1, server="https://mastodon.social")  # uri on example.social
+    forged = replace(
+        ours,
+        server="https://evil.example",
+        content="<p>переписано</p>",
+        edited_at="2030-01-01T00:00:00.000Z",
+    )
+    assert merge(ours, forged).post is None
+    origin = replace(forged, server="https://example.social")
+    result = merge(ours, origin)
+    assert result.post is not None and result.post.content == "<p>переписано</p>"
+    assert result.post.server == "https://mastodon.social"

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from .tagnames import normalise_tag
 
@@ -209,6 +210,10 @@ def _http_url(value: Any) -> str:
     return ""
 
 
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
@@ -220,8 +225,8 @@ def from_status(status: dict[str, Any], server: str, fetched_at: str) -> Post:
     (a ``uri`` and a parseable ``created_at``).
     """
     uri = status.get("uri")
-    if not isinstance(uri, str) or not uri.strip():
-        raise ValueError("status without uri")
+    if not isinstance(uri, str) or not _http_url(uri):
+        raise ValueError("status without an http(s) uri")
     created = status.get("created_at")
     if not isinstance(created, str):
         raise ValueError("status without created_at")
@@ -315,8 +320,9 @@ def merge(existing: Post | None, incoming: Post) -> MergeResult:
     - a tombstone is final: the post is never re-added;
     - tags seen through different timelines are merged;
     - an edit (a newer ``edited_at``) replaces the record, and so does a changed
-      copy from the server the record came from; another server's older copy
-      only contributes its tags (no flip-flopping between two servers' copies);
+      copy from the server the record came from; another server's copy only
+      contributes its tags (no flip-flopping between two servers' copies), unless
+      it is the post's origin server with a newer edit;
     - an unchanged post keeps its bytes (``fetched_at`` and ``server`` included).
     """
     if existing is None:
@@ -330,7 +336,11 @@ def merge(existing: Post | None, incoming: Post) -> MergeResult:
         return MergeResult(existing.with_tags(tags), "updated")
     newer = (incoming.edited_at or "") > (existing.edited_at or "")
     same_version = (incoming.edited_at or "") == (existing.edited_at or "")
-    if newer or (same_version and incoming.server == existing.server):
+    same_server = incoming.server == existing.server
+    # Content is only taken from the server the record came from, or from the post's
+    # own origin server: another server cannot rewrite a post it merely relays.
+    trusted = same_server or _host(incoming.uri) == _host(incoming.server)
+    if trusted and (newer or (same_version and same_server)):
         # An edit, or the same server's copy changed (a preview card arrived late).
         return MergeResult(replace(incoming, tags=tags, server=existing.server), "updated")
     # Another server's older or differently rendered copy: keep ours, merge tags.
