@@ -170,6 +170,8 @@ class TimelineServer:
     faults: list[Handler] = field(default_factory=list)
     """Served first, one per timeline request, before the normal answer."""
     rate_headers: Callable[[], dict[str, str]] | None = None
+    ignored: set[str] = field(default_factory=set)
+    """Tags (case-folded) this server silently ignores in ``any[]`` (a quirky server)."""
     seen: list[Seen] = field(default_factory=list)
     instance_seen: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -220,7 +222,7 @@ class TimelineServer:
         tag = request.path.rsplit("/", 1)[1].casefold()
         # Mastodon's TagFeed: the path tag | any[], of which only the first 4 names count.
         names = [tag, *(t.casefold() for t in request.args.getlist("any[]"))]
-        wanted = set(list(dict.fromkeys(names))[:4])
+        wanted = set(list(dict.fromkeys(names))[:4]) - self.ignored
         known = {t["name"].casefold() for s in self.statuses for t in s.get("tags", [])}
         limit = min(int(request.args.get("limit", "20")), 40)
         max_id = request.args.get("max_id")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -28,11 +29,13 @@ def tracked_copy(dest: Path) -> Path:
 
 def test_make_site_offline_builds_the_shipped_archive(tmp_path: Path, closed_port_url: str) -> None:
     clone = tracked_copy(tmp_path / "clone")
+    # The project's .venv stands in for the one `make site` creates on a fresh clone: an old
+    # pyproject.toml keeps make from reinstalling it from this temporary clone.
+    os.utime(clone / "pyproject.toml", (0, 0))
     archive_before = {
         p.relative_to(clone): p.read_bytes() for p in (clone / "content/archive").rglob("*.jsonl")
     }
     # The shipped pelicanconf.py fetches; with no server reachable it warns and goes on.
-    # (The project's .venv stands in for the one `make site` would create on a fresh clone.)
     result = subprocess.run(
         [
             "make", "site", f"VENV={ROOT / '.venv'}",

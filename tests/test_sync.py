@@ -238,6 +238,27 @@ def test_no_deletions_from_a_scan_that_failed_or_returned_nothing(
     assert archive_bytes(settings.archive_path) == before
 
 
+def test_a_server_ignoring_one_tag_does_not_make_its_posts_look_deleted(
+    mastodon: TimelineServer, make_settings: MakeSettings
+) -> None:
+    """Batch (A, B, C, D) and (E); the server ignores D. A post tagged D and E comes back
+    only through E's timeline: no run may tombstone it for missing from the first batch."""
+    statuses = recent(12, step=dt.timedelta(hours=2))
+    for i, status in enumerate(statuses[:10]):
+        retag(status, "Alpha" if i % 2 else "Beta")
+    both = retag(statuses[10], "Delta", "Echo")
+    retag(statuses[11], "Gamma")
+    mastodon.statuses = statuses
+    mastodon.ignored = {"delta"}
+    settings = make_settings([mastodon.url], ["Alpha", "Beta", "Gamma", "Delta", "Echo"])
+    sync_all(settings)
+    assert not load(settings)[both["uri"]].is_tombstone
+    for _ in range(2):
+        report = sync_all(settings)
+        assert report.total("removed") == 0
+    assert not load(settings)[both["uri"]].is_tombstone
+
+
 # --- resuming an unfinished first fetch ---------------------------------------------------
 
 

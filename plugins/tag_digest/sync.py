@@ -104,6 +104,10 @@ class _Run:
     access: Access
     report: ServerReport
     progress: FetchProgress
+    seen: set[str] = field(default_factory=set)
+    """Every status uri any scan of this server returned in this run."""
+    pending: list[tuple[frozenset[str], dt.datetime]] = field(default_factory=list)
+    """Deletion checks of complete scans: (tags the scan served, window floor)."""
 
     @property
     def fetched_at(self) -> str:
@@ -115,6 +119,7 @@ class _Run:
 
     def apply(self, scan: Scan) -> Counts:
         counts = ingest(self.archive, scan.statuses, self.server, self.fetched_at)
+        self.seen |= counts.seen
         self.report.new += counts.new
         self.report.updated += counts.updated
         self.report.removed += counts.removed
@@ -159,24 +164,40 @@ def _unknown_tags(run: _Run, batch: Batch, scan: Scan) -> None:
         run.warn(f"{run.server}: no posts for {Batch(tuple(missing)).label} (unknown tag?)")
 
 
-def _deletions(run: _Run, scan: Scan, counts: Counts, window_start: dt.datetime) -> None:
-    """Tombstone what vanished from a complete re-scan that returned something."""
+def _deletions(run: _Run, scan: Scan, window_start: dt.datetime) -> None:
+    """Note a complete re-scan that returned something, for :func:`_remove_vanished`.
+
+    Only the batch's tags that the scan demonstrably served (a returned status
+    carries them) count: a server that silently ignores one of our tags must
+    not make its posts look deleted.
+    """
     if not scan.complete or scan.raw == 0 or (scan.reason != END and scan.oldest is None):
+        return
+    served = scan.batch.keys & set().union(*(status_tags(s) for s in scan.statuses))
+    if not served:
         return
     floors = [window_start]
     if scan.reason != END and scan.oldest is not None:
         floors.append(scan.oldest)
     if run.settings.since is not None:
         floors.append(run.settings.since)
-    run.report.removed += remove_vanished(
-        run.archive,
-        server=run.server,
-        keys=scan.batch.keys,
-        seen=counts.seen,
-        floor=max(floors),
-        scope=run.access.scope,
-        when=run.fetched_at,
-    )
+    run.pending.append((frozenset(served), max(floors)))
+
+
+def _remove_vanished(run: _Run) -> None:
+    """Tombstone what vanished: after every batch of the server ran without a fault,
+    a record of a re-scanned window that *no* scan of this run returned."""
+    for keys, floor in run.pending:
+        run.report.removed += remove_vanished(
+            run.archive,
+            server=run.server,
+            keys=keys,
+            seen=run.seen,
+            floor=floor,
+            scope=run.access.scope,
+            when=run.fetched_at,
+        )
+    run.pending.clear()
 
 
 def sync_batch(run: _Run, client: ApiClient, batch: Batch) -> None:
@@ -197,9 +218,9 @@ def sync_batch(run: _Run, client: ApiClient, batch: Batch) -> None:
         scope=run.access.params,
         on_page=run.progress.posts,
     )
-    counts = run.apply(top)
+    run.apply(top)
     _notice(run, top)
-    _deletions(run, top, counts, window_start)
+    _deletions(run, top, window_start)
     if first and (top.complete or top.reason == EMPTY):
         _unknown_tags(run, batch, top)
     if top.newest_id is not None and (first or top.complete):
@@ -278,12 +299,16 @@ def sync_server(
             if access.warning:
                 run.warn(access.warning)
             progress.server(server, len(batches))
+            faults = 0
             for batch in batches:
                 try:
                     sync_batch(run, client, batch)
                 except NotFoundError as exc:
+                    faults += 1
                     run.warn(f"{exc} for {batch.label}")
                 progress.batch_done()
+            if not faults:
+                _remove_vanished(run)
     except UnreachableError as exc:
         report.error, report.unreachable = str(exc), True
     except AuthRequiredError as exc:
