@@ -16,6 +16,41 @@ from corpus_server import FAST, TimelineServer
 from pytest_httpserver import HTTPServer
 from tag_digest.settings import DigestSettings, load_settings
 
+# --- tests never touch the internet ------------------------------------------------
+
+_LOCAL_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def _is_local(host: object) -> bool:
+    if not isinstance(host, str):
+        return True  # bytes or other families: not an internet address
+    return host in _LOCAL_NAMES or host.startswith(("127.", "/")) or host == ""
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse, in this process, any connection or name lookup beyond loopback: a test that
+    would reach a real server fails loudly instead (subprocesses get closed ports instead)."""
+    real_connect = socket.socket.connect
+    real_getaddrinfo = socket.getaddrinfo
+
+    def connect(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else address
+        if not _is_local(host):
+            raise OSError(f"tests never touch the internet (tried {host!r})")
+        return real_connect(self, address)
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host is not None and not _is_local(
+            host if not isinstance(host, bytes) else host.decode()
+        ):
+            raise socket.gaierror(socket.EAI_NONAME, f"tests never touch the internet ({host!r})")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
 # --- servers and settings ------------------------------------------------------------
 
 
