@@ -62,7 +62,7 @@ from .plugin import fail
 from .records import Post
 from .render import RENDER_VERSION, RenderContext, render_fragment
 from .settings import DigestSettings, load_settings
-from .site_pages import SitePages
+from .site_pages import SitePages, owns_output
 from .strings import catalogue, posts_count
 from .tagnames import normalise_tag, tag_slug
 from .urls import Urls, tag_page_path
@@ -136,7 +136,9 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
         self.model = build_model(
             posts, fragments, self.digest_settings.tags, self.digest_settings.servers, tz, self.urls
         )
-        self.writer = PageWriter(Path(self.output_path), cache_root / "pages.json")
+        self.writer = PageWriter(
+            Path(self.output_path), cache_root / "pages.json", owned=owns_output
+        )
         self.context["digest"] = self.model
         self.context["t"] = self.words
         self.context["TAGDIGEST_VERSION"] = __version__
@@ -150,11 +152,16 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
     # -- loading --------------------------------------------------------------
 
     def _load(self, ctx: RenderContext, cache: FragmentCache) -> tuple[list[Post], dict[str, str]]:
-        """Every visible post with a configured tag, and its fragment (cached per shard)."""
+        """Every visible post with a configured tag, and its fragment (cached per shard).
+
+        A status deleted anywhere in the archive stays deleted: should its URI
+        also have a live line (two archives merged by hand, say), the tombstone wins.
+        """
         wanted = set(ctx.tag_hrefs)
         template = self.page_env.get_template(self._template_file(POST_TEMPLATE))
         records: dict[str, Post] = {}
         fragments: dict[str, str] = {}
+        deleted: set[str] = set()
         rendered = reused = 0
         months = set()
         for shard in list_shards(self.digest_settings.archive_path):
@@ -165,11 +172,12 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
                 raise TagDigestError(
                     f"{shard.path}: cannot read archive shard: {exc.strerror}"
                 ) from None
-            posts = [
-                p
-                for p in read_shard(shard.path)
-                if not p.is_tombstone and wanted.intersection(p.tags)
-            ]
+            posts = []
+            for p in read_shard(shard.path):
+                if p.is_tombstone:
+                    deleted.add(p.uri)
+                elif wanted.intersection(p.tags):
+                    posts.append(p)
             cached = cache.load(shard.month, shard_hash)
             if cached is None or any(p.uri not in cached for p in posts):
                 cached = {p.uri: render_fragment(template, p, ctx) for p in posts}
@@ -181,6 +189,8 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
                 records[post.uri] = post
                 fragments[post.uri] = cached[post.uri]
         cache.prune(months)
+        for uri in deleted.intersection(records):
+            del records[uri], fragments[uri]
         log.info(
             "tag_digest: %d posts (%d rendered, %d from cache)", len(records), rendered, reused
         )

@@ -10,9 +10,14 @@ manifest of ``path -> (signature, size)`` from the previous build:
 - otherwise it is rendered, and written only if its bytes differ from the file
   on disk (so an unchanged page keeps its mtime either way);
 - a page written by the previous build and not by this one is deleted (a tag
-  removed from ``DIGEST_TAGS``, a page number that no longer exists).
+  removed from ``DIGEST_TAGS``, a page number that no longer exists, the day
+  page of a deleted post).
 
-The manifest is a cache: losing it only costs one full render.
+The manifest is a cache: losing it costs one full render, never a stale page.
+Without a usable manifest (none yet, unreadable, or made for another output
+directory) every file already in the output that ``owned(path)`` claims counts
+as written by the previous build, so a page of a post deleted since is still
+removed when the cache was cleared.
 """
 
 from __future__ import annotations
@@ -65,6 +70,8 @@ class PageWriter:
 
     output: Path
     manifest: Path | None
+    owned: Callable[[str], bool] | None = None
+    """Which output paths (``/``-separated, relative) the writer may delete without a manifest."""
     stats: WriteStats = field(default_factory=WriteStats)
     _previous: dict[str, tuple[str, int]] = field(default_factory=dict)
     _current: dict[str, tuple[str, int]] = field(default_factory=dict)
@@ -73,24 +80,35 @@ class PageWriter:
         self._previous = self._load_manifest()
 
     def _load_manifest(self) -> dict[str, tuple[str, int]]:
-        if self.manifest is None:
-            return {}
-        try:
-            data = json.loads(self.manifest.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
+        data = None
+        if self.manifest is not None:
+            try:
+                data = json.loads(self.manifest.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = None
         if (
             not isinstance(data, dict)
             or data.get("version") != MANIFEST_VERSION
             or data.get("output") != str(self.output)
             or not isinstance(data.get("pages"), dict)
         ):
-            return {}
+            return self._found_on_disk()
         pages: dict[str, tuple[str, int]] = {}
         for path, entry in data["pages"].items():
             if isinstance(entry, list) and len(entry) == 2:
                 pages[str(path)] = (str(entry[0]), int(entry[1]))
         return pages
+
+    def _found_on_disk(self) -> dict[str, tuple[str, int]]:
+        """The files under ``output`` that :attr:`owned` claims (no signature: all re-rendered)."""
+        if self.owned is None or not self.output.is_dir():
+            return {}
+        found: dict[str, tuple[str, int]] = {}
+        for path in self.output.rglob("*"):
+            relative = path.relative_to(self.output).as_posix()
+            if path.is_file() and not path.is_symlink() and self.owned(relative):
+                found[relative] = ("", -1)
+        return found
 
     def _target(self, path: str) -> Path:
         return Path(sanitised_join(str(self.output), path))
