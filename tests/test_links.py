@@ -92,6 +92,39 @@ def test_only_http_links_are_links(raw: str) -> None:
     assert normalise_url(raw) is None
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "https://../x",  # no host at all once the dots go
+        "http://.../a",
+        "https://a..b/",
+        "https://%2e%2e/x",  # '..' once decoded, as a browser decodes it
+        "https://ex%2fample.com/",
+        "https://exa\\mple.com/../",  # a browser reads the backslash as '/': host 'exa'
+        "https://ex ample.com/",
+        'https://a"b/',
+        "https://<script>/",
+    ],
+)
+def test_a_url_without_a_real_host_is_not_a_link(raw: str) -> None:
+    # Each would be a hostless or bogus entry in the exports, and a bogus domain page path.
+    assert normalise_url(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("https://%65xample.com/a", "https://example.com/a"),
+        ("https://[0:0::1]:8443/x", "https://[::1]:8443/x"),
+        ("https://127.0.0.1/", "https://127.0.0.1/"),
+        ("https://my_host.example/", "https://my_host.example/"),
+    ],
+)
+def test_hosts_in_other_spellings(raw: str, normal: str) -> None:
+    assert normalise_url(raw) == normal
+    assert normalise_url(normal) == normal
+
+
 def test_spellings_of_one_address_become_one_url() -> None:
     spellings = [
         "https://ru.wikipedia.org/wiki/Машинное_обучение",

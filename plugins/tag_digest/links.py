@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import ipaddress
 import re
 import string
 from collections import defaultdict
@@ -30,6 +31,7 @@ import lxml.html
 from lxml import etree
 
 from .records import Post, parse_time
+from .sanitize import safe_url
 
 TRACKING_PARAMETERS: frozenset[str] = frozenset(
     {
@@ -53,6 +55,7 @@ _PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
 _STRAY_PERCENT = re.compile(r"%(?![0-9a-fA-F]{2})")
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _QUERY_SAFE = _PATH_SAFE + "?"
+_LABEL = re.compile(r"[\w-]+")
 
 
 def _requote(text: str, safe: str) -> str:
@@ -71,8 +74,20 @@ def _is_tracking(name: str) -> bool:
     return key in TRACKING_PARAMETERS or key.startswith(TRACKING_PREFIXES)
 
 
-def _host(hostname: str) -> str:
-    host = hostname.lower().rstrip(".")
+def _host(hostname: str) -> str | None:
+    """The host in its canonical form (IDNA, lower case), or ``None`` when it is not a host name.
+
+    A host is an IP address or dot-separated labels of letters, digits, ``-`` and
+    ``_`` (percent-escapes decoded first, as browsers do). Anything else (an empty
+    host, ``a..b``, spaces, quotes, ``<``, a backslash, which a browser reads as a
+    path separator) is no link to collect, and would make a bogus domain page.
+    """
+    host = unquote(hostname).lower().rstrip(".")
+    with contextlib.suppress(ValueError):
+        address = ipaddress.ip_address(host)
+        return f"[{address.compressed}]" if address.version == 6 else address.compressed
+    if not host or not all(_LABEL.fullmatch(label) for label in host.split(".")):
+        return None
     try:
         return host.encode("idna").decode("ascii")
     except UnicodeError:
@@ -96,8 +111,8 @@ def normalise_url(url: str) -> str | None:
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         return None
     host = _host(parts.hostname)
-    if ":" in host:
-        host = f"[{host}]"
+    if host is None:
+        return None
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     if parts.username is not None:
         userinfo = parts.netloc.rpartition("@")[0]
@@ -264,7 +279,8 @@ def collect_links(posts: Iterable[Post], digest_url: Callable[[Post], str]) -> t
         links = post_links(post)
         if not links:
             continue
-        share = Share(post.uri, post.url, digest_url(post), post.created_at, post.tags)
+        original = safe_url(post.url) or safe_url(post.uri) or ""  # untrusted, as in pages
+        share = Share(post.uri, original, digest_url(post), post.created_at, post.tags)
         for url in links:
             shares[url].setdefault(post.uri, share)
         titled = card_title(post, links)
