@@ -93,6 +93,23 @@ def test_links_csv_reads_back_with_the_csv_module() -> None:
     assert habr["wayback"] == "https://web.archive.org/web/https://habr.com/ru/articles/829936/"
 
 
+def test_a_title_never_becomes_a_spreadsheet_formula() -> None:
+    # Card titles come from the network; a cell starting with = + - @ runs as a formula in
+    # Excel and LibreOffice (CSV injection): it is kept as text behind a leading quote.
+    formulas = ['=HYPERLINK("https://evil.example/","x")', "+1+1", "-2+3", "@SUM(A1)"]
+    posts = [
+        shared(n, f"2024-07-{10 + n}T08:00:00.000Z", [f"https://e.example/{n}"], ["llm"], title)
+        for n, title in enumerate(formulas)
+    ]
+    links = collect_links(posts, lambda p: "days/x/")
+    rows = list(csv.reader(io.StringIO(links_csv(links), newline="")))[1:]
+    assert [dict(zip(CSV_COLUMNS, row, strict=True))["title"] for row in rows] == [
+        "'" + title for title in formulas
+    ]
+    # The other exports keep the title as it is (JSON and HTML are not spreadsheets).
+    assert [d["title"] for d in json.loads(links_json(links))] == formulas
+
+
 class NetscapeReader(HTMLParser):
     """Reads a bookmark file the way importers do: each <A> inside <DT> is one bookmark."""
 

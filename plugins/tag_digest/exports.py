@@ -26,6 +26,7 @@ from .links import Link
 CSV_COLUMNS = (
     "url", "title", "domain", "first_seen", "last_seen", "count", "tags", "posts", "wayback",
 )  # fmt: skip
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_order(links: Iterable[Link]) -> list[Link]:
@@ -57,10 +58,21 @@ def links_json(links: Iterable[Link]) -> str:
     return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
 
 
+def csv_text(value: str) -> str:
+    """A text cell that a spreadsheet shows as text, never runs as a formula.
+
+    A title comes from the network; one starting with ``=``, ``+``, ``-``, ``@``
+    (or a tab or carriage return) would be a formula in Excel or LibreOffice, so
+    it gets a leading ``'`` (OWASP's advice against CSV injection).
+    """
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
 def links_csv(links: Iterable[Link]) -> str:
     """``links.csv``: a header row, then one row per link (RFC 4180 quoting and CRLF).
 
-    ``tags`` and ``posts`` (the posts' URIs) are space-separated lists.
+    ``tags`` and ``posts`` (the posts' URIs) are space-separated lists. Text
+    cells go through :func:`csv_text`.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -68,15 +80,15 @@ def links_csv(links: Iterable[Link]) -> str:
     for link in export_order(links):
         writer.writerow(
             [
-                link.url,
-                link.title or "",
-                link.domain,
+                csv_text(link.url),
+                csv_text(link.title or ""),
+                csv_text(link.domain),
                 link.first_seen,
                 link.last_seen,
                 link.count,
-                " ".join(link.tags),
-                " ".join(s.uri for s in link.posts),
-                link.wayback,
+                csv_text(" ".join(link.tags)),
+                csv_text(" ".join(s.uri for s in link.posts)),
+                csv_text(link.wayback),
             ]
         )
     return out.getvalue()
