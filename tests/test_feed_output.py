@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import feedparser
 import pytest
-from digest_support import FIXTURES, ROOT, build, parse, write_archive
+from digest_support import FIXTURES, ROOT, build, parse, write_archive, write_archive_lines
 from lxml import etree
 from tag_digest.archive import Archive
-from tag_digest.records import Post, from_status
+from tag_digest.records import Post, from_status, to_json_line
 
 DEFAULT_ARCHIVE = ROOT / "content" / "archive"
 SITE = "https://example.github.io/digest"
@@ -185,3 +186,23 @@ def test_the_local_build_feeds_point_at_make_serve(tmp_path: Path) -> None:
     self_link = feed.xpath("/a:feed/a:link[@rel='self']/@href", namespaces=ATOM)
     assert self_link == ["http://127.0.0.1:8000/feeds/tags/supervised_finetuning.atom.xml"]
     assert len(feed.xpath("/a:feed/a:entry", namespaces=ATOM)) == 4
+
+
+def test_a_feed_never_carries_an_untrusted_url_that_is_not_http(tmp_path: Path) -> None:
+    """An author's URL comes from the network: a reader may link the name in the feed to it."""
+    records = []
+    for n, url in enumerate(["javascript:alert(1)", "data:text/html,<script>alert(2)</script>",
+                             " JaVaScRiPt:alert(3)", "https://mastodon.social/@a"]):  # fmt: skip
+        record = json.loads(to_json_line(status(n, f"2024-12-1{n}T10:00:00.000Z", ["LLM"])))
+        record["account"]["url"] = url
+        records.append(record)
+    archive = write_archive_lines(tmp_path / "archive", records)
+    site = build(tmp_path, archive, DIGEST_TAGS=["LLM"], SITEURL=SITE, RELATIVE_URLS=False)
+    for path in sorted((site / "feeds").rglob("*.atom.xml")):
+        feed = etree.parse(str(path))
+        uris = feed.xpath("//a:uri/text() | //@href", namespaces=ATOM)
+        assert uris and all(urlsplit(u).scheme in ("http", "https") for u in uris), (path, uris)
+    authors = etree.parse(str(site / "feeds" / "all.atom.xml")).xpath(
+        "//a:entry/a:author/a:uri/text()", namespaces=ATOM
+    )
+    assert authors == ["https://mastodon.social/@a"]

@@ -22,6 +22,7 @@ import lxml.html
 from lxml import etree
 
 from .records import Post, parse_time
+from .sanitize import safe_url
 from .version import REPOSITORY, __version__
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -218,7 +219,7 @@ def post_entry(
     """
     author = Person(
         post.account.display_name.strip() or post.account.acct or post.server,
-        post.account.url or None,
+        safe_url(post.account.url),  # untrusted: a reader may link the author's name
     )
     updated = post.edited_at or post.created_at
     return Entry(
