@@ -34,7 +34,7 @@ from .records import Post, format_time
 from .sanitize import clean_html, link_hashtags, plain, safe_url
 from .tagnames import normalise_tag
 
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 """Bump when the code here changes what a fragment looks like (invalidates caches)."""
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
@@ -98,7 +98,8 @@ class CardView:
 class TagView:
     name: str
     """As written in the post (or normalised, for a tag not written in the text)."""
-    href: Markup | str
+    href: Markup | str | None
+    """Our tag page (``Markup``, a rooted link), the origin's, or ``None`` (no link)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,9 +206,33 @@ def card_view(post: Post) -> CardView | None:
     )
 
 
-def _origin_tag_href(post: Post, name: str) -> str:
-    server = safe_url(post.server) or "https://mastodon.social"
-    return f"{server.rstrip('/')}/tags/{quote(name, safe='')}"
+def origin(post: Post) -> str | None:
+    """``https://host`` of the server the post was written on (its URI's), if http(s).
+
+    The server that was read stands in for a URI that is not http(s); with
+    neither there is no origin, and no link to it.
+    """
+    for candidate in (post.uri, post.url, post.server):
+        url = safe_url(candidate)
+        if url is None:
+            continue
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            continue
+        host = parts.hostname
+        if host:
+            host = f"[{host}]" if ":" in host else host
+            netloc = host if port is None else f"{host}:{port}"
+            return f"{parts.scheme.lower()}://{netloc}"
+    return None
+
+
+def _origin_tag_href(post: Post, name: str) -> str | None:
+    """The origin server's page of tag ``name``, as the post's own hashtag links point."""
+    server = origin(post)
+    return f"{server}/tags/{quote(name, safe='')}" if server else None
 
 
 def post_view(post: Post, ctx: RenderContext) -> PostView:
