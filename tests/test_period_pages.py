@@ -165,6 +165,42 @@ def test_time_zone_and_iso_year_boundaries_in_english(tmp_path: Path) -> None:
     ]
 
 
+def test_week_53_and_sunday_night_in_moscow(tmp_path: Path) -> None:
+    posts = [
+        status(1, "2020-12-31T12:00:00.000Z", ["LLM"]),  # Thursday: 2020-W53, December 2020
+        status(2, "2021-01-03T10:00:00.000Z", ["LLM"]),  # Sunday 3 January 2021: still 2020-W53
+        status(3, "2021-01-03T21:30:00.000Z", ["LLM"]),  # 00:30 on Monday 4 January in Moscow
+        status(4, "2021-03-01T10:00:00.000Z", ["LLM"]),  # weeks without posts in between
+    ]
+    archive = write_archive(tmp_path / "archive", posts)
+    site = build(tmp_path, archive, DIGEST_TAGS=["LLM"], DEFAULT_LANG="en")
+    weeks = sorted(p.parent.name for p in (site / "weeks").glob("*/index.html"))
+    assert weeks == ["2020-W53", "2021-W01", "2021-W09"]
+    w53 = parse(site / "weeks" / "2020-W53" / "index.html")
+    assert uris(w53) == [posts[1].uri, posts[0].uri]
+    assert w53.xpath('//section[@class="day"]/h2/a/time/@datetime') == ["2021-01-03", "2020-12-31"]
+    assert w53.xpath('//p[@class="lede"]/time/text()') == ["Dec 28, 2020\u2009–\u2009Jan 3, 2021"]
+    assert nav(w53, "next") == "../../weeks/2021-W01/index.html"
+    w01 = parse(site / "weeks" / "2021-W01" / "index.html")
+    assert uris(w01) == [posts[2].uri]
+    assert nav(w01, "next") == "../../weeks/2021-W09/index.html"
+    day = parse(site / "days" / "2021-01-04" / "index.html")
+    assert uris(day) == [posts[2].uri]
+    assert day.xpath("//article//time/text()") == ["00:30"]
+    assert uris(parse(site / "days" / "2021-01-03" / "index.html")) == [posts[1].uri]
+    # In the archive, 2020-W53 is under December 2020 (its Thursday), though it ends in 2021.
+    page = parse(site / "archive" / "index.html")
+    listed = [
+        (squash(h.text_content()), h.xpath("following-sibling::ul[1]/li/a/text()"))
+        for h in page.xpath("//h3")
+    ]
+    assert listed == [
+        ("March 2021 1 post", ["2021-W09"]),
+        ("January 2021 1 post", ["2021-W01"]),
+        ("December 2020 2 posts", ["2020-W53"]),
+    ]
+
+
 def test_absolute_urls_canonical_and_open_graph(tmp_path: Path) -> None:
     site = build(
         tmp_path, DEFAULT_ARCHIVE, SITEURL="https://example.org/digest", RELATIVE_URLS=False
