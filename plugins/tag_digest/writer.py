@@ -17,7 +17,8 @@ The manifest is a cache: losing it costs one full render, never a stale page.
 Without a usable manifest (none yet, unreadable, or made for another output
 directory) every file already in the output that ``owned(path)`` claims counts
 as written by the previous build, so a page of a post deleted since is still
-removed when the cache was cleared.
+removed when the cache was cleared (unless something else rewrote the file
+during this build).
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ class PageWriter:
     stats: WriteStats = field(default_factory=WriteStats)
     _previous: dict[str, tuple[str, int]] = field(default_factory=dict)
     _current: dict[str, tuple[str, int]] = field(default_factory=dict)
+    _found: dict[str, int] = field(default_factory=dict)
+    """Files taken from the disk for want of a manifest, and their ``st_mtime_ns`` then."""
 
     def __post_init__(self) -> None:
         self._previous = self._load_manifest()
@@ -108,6 +111,7 @@ class PageWriter:
             relative = path.relative_to(self.output).as_posix()
             if path.is_file() and not path.is_symlink() and self.owned(relative):
                 found[relative] = ("", -1)
+                self._found[relative] = path.stat().st_mtime_ns
         return found
 
     def _target(self, path: str) -> Path:
@@ -147,6 +151,8 @@ class PageWriter:
             except RuntimeError:
                 continue
             try:
+                if path in self._found and target.stat().st_mtime_ns != self._found[path]:
+                    continue  # written during this build by someone else (Pelican itself)
                 target.unlink()
             except OSError:
                 continue
@@ -161,6 +167,7 @@ class PageWriter:
             replace_file(self.manifest, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
         self._previous = dict(self._current)
         self._current = {}
+        self._found = {}
         return self.stats
 
     def _prune_empty_dirs(self, directory: Path) -> None:
