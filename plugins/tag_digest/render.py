@@ -99,7 +99,7 @@ class TagView:
     name: str
     """As written in the post (or normalised, for a tag not written in the text)."""
     href: Markup | str | None
-    """Our tag page (``Markup``, a rooted link), the origin's, or ``None`` (no link)."""
+    """Our tag page (``Markup``, a rooted link), the server's, or ``None`` (no link)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,33 +206,15 @@ def card_view(post: Post) -> CardView | None:
     )
 
 
-def origin(post: Post) -> str | None:
-    """``https://host`` of the server the post was written on (its URI's), if http(s).
-
-    The server that was read stands in for a URI that is not http(s); with
-    neither there is no origin, and no link to it.
-    """
-    for candidate in (post.uri, post.url, post.server):
-        url = safe_url(candidate)
-        if url is None:
-            continue
-        try:
-            parts = urlsplit(url)
-            port = parts.port
-        except ValueError:
-            continue
-        host = parts.hostname
-        if host:
-            host = f"[{host}]" if ":" in host else host
-            netloc = host if port is None else f"{host}:{port}"
-            return f"{parts.scheme.lower()}://{netloc}"
-    return None
-
-
 def _origin_tag_href(post: Post, name: str) -> str | None:
-    """The origin server's page of tag ``name``, as the post's own hashtag links point."""
-    server = origin(post)
-    return f"{server}/tags/{quote(name, safe='')}" if server else None
+    """The tag page of ``name`` on the server the post was read from, if that is http(s).
+
+    That server is a Mastodon server (checked before fetching) whose tag page
+    holds the post, which the author's own server may not offer (a bridge, say).
+    Without an http(s) server there is no link at all, never a guessed one.
+    """
+    server = safe_url(post.server)
+    return f"{server.rstrip('/')}/tags/{quote(name, safe='')}" if server else None
 
 
 def post_view(post: Post, ctx: RenderContext) -> PostView:
