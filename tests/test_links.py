@@ -252,6 +252,20 @@ def test_one_link_shared_by_several_posts() -> None:
     assert other.title is None  # the card belongs to the habr link, and b shares two links
 
 
+def test_a_card_title_loses_the_control_characters_html_and_xml_forbid() -> None:
+    post = _shared(
+        "https://mastodon.social/users/a/statuses/1",
+        "2024-07-22T08:30:05.000Z",
+        '<p><a href="https://habr.com/ru/articles/1/">habr</a></p>',
+        ("LLM",),
+        Card("https://habr.com/ru/articles/1/", "\x01Заголовок\x0b\x7f\ufffe\nвторая\x00", "", ""),
+    )
+    (link,) = collect_links([post], digest_url)
+    assert link.title == "Заголовок\nвторая"
+    no_title = replace(post, card=Card("https://habr.com/ru/articles/1/", "\x01\x02 ", "", ""))
+    assert collect_links([no_title], digest_url)[0].title is None
+
+
 def test_newest_links_first_and_groups() -> None:
     posts = [
         _shared(f"https://m.example/s/{i}", when, f'<p><a href="{url}">l</a></p>', ("t",))

@@ -31,7 +31,7 @@ import lxml.html
 from lxml import etree
 
 from .records import Post, parse_time
-from .sanitize import safe_url
+from .sanitize import plain, safe_url
 
 TRACKING_PARAMETERS: frozenset[str] = frozenset(
     {
@@ -206,13 +206,14 @@ def post_links(post: Post) -> tuple[str, ...]:
 def card_title(post: Post, links: tuple[str, ...]) -> tuple[str, str] | None:
     """``(url, title)`` for the link of ``links`` that the post's preview card describes."""
     card = post.card
-    if card is None or not card.title.strip():
+    title = plain(card.title).strip() if card else ""  # no control characters in any export
+    if card is None or not title:
         return None
     url = normalise_url(card.url) if card.url else None
     if url in links:
-        return url, card.title.strip()
+        return url, title
     if len(links) == 1:
-        return links[0], card.title.strip()
+        return links[0], title
     return None
 
 
