@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 import mf2py
 import pytest
-from digest_support import ROOT, status_by_uri_part, visible_text
+from digest_support import ROOT, corpus_statuses, status_by_uri_part, visible_text
 from jinja2 import Environment, FileSystemLoader
 from tag_digest.records import Card, Media, Post, from_status, parse_time
 from tag_digest.render import RenderContext, post_view, render_fragment, valid_lang
@@ -233,3 +233,25 @@ def test_tags_written_with_diacritics_are_not_repeated(template) -> None:  # typ
     hashtags = {a.text_content(): a.get("href") for a in article.find_class("hashtag")}
     assert hashtags["#IchBinHanna"] == ROOT_MARKER + "tags/ichbinhanna/index.html"
     assert hashtags["#KünstlicheIntelligenz"].startswith("https://mstdn.science/tags/")
+
+
+def test_every_link_to_elsewhere_is_nofollow_noopener_ugc(template) -> None:  # type: ignore[no-untyped-def]
+    # The author's page, the original post, media, cards, the hashtag bar: all from the network.
+    posts = [
+        from_status(s, "https://mastodon.social", "2025-07-18T00:00:00.000Z")
+        for name in (RSTATS, MAX_ID)
+        for s in corpus_statuses(name)
+    ]
+    assert len(posts) > 100
+    checked = 0
+    for post in posts:
+        post = replace(post, tags=(*post.tags, "unwritten"))  # a hashtag bar on every post
+        for link in render(template, post, context("rstats")).iter("a"):
+            if link.get("href", "").startswith(ROOT_MARKER):
+                continue  # our own tag page
+            assert {"nofollow", "noopener", "ugc"} <= set((link.get("rel") or "").split()), (
+                post.uri,
+                lxml.html.tostring(link, encoding="unicode"),
+            )
+            checked += 1
+    assert checked > 500

@@ -34,7 +34,7 @@ from .records import Post, format_time
 from .sanitize import clean_html, link_hashtags, plain, safe_url
 from .tagnames import normalise_tag
 
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"
 """Bump when the code here changes what a fragment looks like (invalidates caches)."""
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
@@ -100,6 +100,10 @@ class TagView:
     """As written in the post (or normalised, for a tag not written in the text)."""
     href: Markup | str | None
     """Our tag page (``Markup``, a rooted link), the server's, or ``None`` (no link)."""
+
+    @property
+    def ours(self) -> bool:
+        return isinstance(self.href, Markup)
 
 
 @dataclass(frozen=True, slots=True)
