@@ -50,6 +50,8 @@ def entries_of(path: Path) -> list[dict[str, Any]]:
     assert all(item["type"] == ["h-entry"] for item in items), path
     assert not any(item.get("children") for item in items), path  # nothing nested
     assert len(items) == len(articles(parse(path))), path  # the raw markup agrees
+    # The markup exactly as issue 3 writes it: a plain grep counts the posts too.
+    assert html.count('<article class="h-entry" data-uri="') == len(items), path
     return items
 
 
