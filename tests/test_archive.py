@@ -233,3 +233,25 @@ def test_a_relaying_server_cannot_rewrite_a_post() -> None:
     result = merge(ours, origin)
     assert result.post is not None and result.post.content == "<p>переписано</p>"
     assert result.post.server == "https://mastodon.social"
+
+
+def test_an_edit_that_removes_a_hashtag_removes_it_from_the_record() -> None:
+    old = make_post(1, tags=("llm", "sft"))
+    edited = replace(old, tags=("llm",), edited_at="2024-12-02T00:00:00.000Z")
+    result = merge(old, edited)
+    assert result.post is not None and result.post.tags == ("llm",)
+
+
+def test_a_tombstone_wins_over_a_live_line_of_the_same_status(tmp_path: Path) -> None:
+    """A hand-merged shard with a live line after the tombstone: the post stays deleted."""
+    post = make_post(1)
+    path = shard_path(tmp_path, "2024-12")
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        to_json_line(post.tombstone("2024-12-30T00:00:00.000Z")) + "\n" + to_json_line(post) + "\n",
+        encoding="utf-8",
+    )
+    archive = Archive.load(tmp_path)
+    assert archive.get(post.uri) is not None and archive.get(post.uri).is_tombstone  # type: ignore[union-attr]
+    archive.save()
+    assert "Пост номер 1" not in path.read_text(encoding="utf-8")

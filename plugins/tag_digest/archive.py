@@ -122,7 +122,10 @@ class Archive:
             posts = read_shard(shard.path)
             archive._loaded_text[shard.month] = render_shard(posts)
             for post in posts:
-                archive.records[post.uri] = post
+                known = archive.records.get(post.uri)
+                # The same status twice (a hand-merged archive): a tombstone always wins.
+                if known is None or not known.is_tombstone:
+                    archive.records[post.uri] = post
         return archive
 
     def __len__(self) -> int:

@@ -341,8 +341,9 @@ def merge(existing: Post | None, incoming: Post) -> MergeResult:
     # own origin server: another server cannot rewrite a post it merely relays.
     trusted = same_server or _host(incoming.uri) == _host(incoming.server)
     if trusted and (newer or (same_version and same_server)):
-        # An edit, or the same server's copy changed (a preview card arrived late).
-        return MergeResult(replace(incoming, tags=tags, server=existing.server), "updated")
+        # An edit, or the same server's copy changed (a preview card arrived late): the
+        # post's hashtags are now what it carries (an author may remove one).
+        return MergeResult(replace(incoming, server=existing.server), "updated")
     # Another server's older or differently rendered copy: keep ours, merge tags.
     if tags == existing.tags:
         return MergeResult(None, "unchanged")
