@@ -7,10 +7,17 @@ of the expected type, or raises one of :mod:`.errors`:
 - ``User-Agent`` naming tagdigest; ``Authorization: Bearer`` only when the caller
   hands a token (``settings.token_for(server)`` gives it to one server only);
 - redirects are never followed (a 3xx is a fault: nothing, the token least of all,
-  leaves for another host), and responses are capped at ``max_bytes``;
-- 5xx, timeouts, reset connections, truncated or invalid JSON, an HTML page with
-  status 200 and JSON of the wrong type are retried with exponential backoff and
-  jitter, ``retries`` times, then raise :class:`ServerFaultError`; when no
+  leaves for another host), and responses are capped at ``max_bytes`` *inflated*
+  (:mod:`.transport` inflates, bounded, what httpx would inflate unbounded);
+- a whole response, from connecting to its last byte, must arrive within
+  ``TOTAL_TIMEOUT_FACTOR`` timeouts, and no request starts once the pacer's
+  budget for the server is spent;
+- text a server chose (a ``Location``, a protocol error) is shown shortened and
+  printable only; a body that echoes the access token back is refused;
+- 5xx, timeouts, reset connections, truncated, invalid or absurdly nested JSON, an
+  HTML page with status 200 and JSON of the wrong type are retried with exponential
+  backoff and jitter (waits the pacer counts against ``max_wait``), ``retries``
+  times, then raise :class:`ServerFaultError`; when no
   connection can be made at all (DNS, refused) only once, then
   :class:`UnreachableError`, so an offline build is not held up;
 - 429 waits for the reset (bounded by the pacer's ``max_wait``) and retries;
@@ -37,6 +44,14 @@ from .errors import (
     UnreachableError,
 )
 from .ratelimit import Pacer
+from .transport import (
+    ACCEPT_ENCODING,
+    Deadline,
+    DeadlineTransport,
+    EncodingError,
+    Inflater,
+    TooLarge,
+)
 from .version import USER_AGENT
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -47,6 +62,9 @@ TOTAL_TIMEOUT_FACTOR = 3
 THROTTLE_RETRIES = 3
 UNREACHABLE_RETRIES = 1
 AUTH_STATUSES = (401, 403, 422)
+SHOWN_CHARS = 200
+"""Most characters of server-chosen text (a ``Location``) put into a message."""
+TOKEN_PLACEHOLDER = "[DIGEST_TOKEN]"
 
 Params = Sequence[tuple[str, str]]
 
@@ -82,6 +100,14 @@ def backoff_delay(attempt: int, base: float, rand: float, cap: float = BACKOFF_C
     return float(min(cap, base * 2.0**attempt) * (0.5 + rand))
 
 
+def shown(text: str, token: str | None = None) -> str:
+    """Server-chosen ``text`` fit for a one-line message: printable, short, no token."""
+    if token:
+        text = text.replace(token, TOKEN_PLACEHOLDER)
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
+
+
 def _type_name(value: Any) -> str:
     names: dict[type, str] = {list: "a list", dict: "an object", str: "a string"}
     return names.get(type(value), type(value).__name__)
@@ -101,20 +127,24 @@ def decode_json(reply: Reply, expect: type) -> Any:
         if exc.pos >= len(exc.doc.rstrip()) or exc.msg.startswith("Unterminated string"):
             raise _Retry("sent truncated JSON") from None
         raise _Retry(f"sent invalid JSON ({exc.msg} at offset {exc.pos})") from None
+    except RecursionError:
+        raise _Retry("sent JSON nested too deeply") from None
+    except ValueError:  # an integer of more than 4300 digits
+        raise _Retry("sent JSON with an absurd number") from None
     if not isinstance(data, expect):
         raise _Retry(f"sent JSON {_type_name(data)} where {_type_name(expect())} was expected")
     return data
 
 
-def check_status(server: str, reply: Reply, token_sent: bool) -> None:
-    """Raise for every status code that is not a success."""
+def check_status(server: str, reply: Reply, token: str | None) -> None:
+    """Raise for every status code that is not a success (``token``: the one sent, if any)."""
     code = reply.status
     if 200 <= code < 300:
         return
     if code == 429:
         raise _Throttled(reply.headers)
     if code in AUTH_STATUSES:
-        if token_sent:
+        if token:
             raise AuthRequiredError(
                 f"{server} refused the access token (HTTP {code}): set DIGEST_TOKEN to a valid "
                 "access token with the read:statuses scope"
@@ -126,7 +156,7 @@ def check_status(server: str, reply: Reply, token_sent: bool) -> None:
     if code == 404:
         raise NotFoundError(f"{server}: not found (HTTP 404)")
     if 300 <= code < 400:
-        target = reply.headers.get("location", "elsewhere")
+        target = shown(reply.headers.get("location", "elsewhere"), token)
         raise ServerFaultError(
             f"{server} redirects to {target}; redirects are not followed: "
             "put the server's real address in DIGEST_SERVERS"
@@ -151,7 +181,6 @@ class ApiClient:
         max_bytes: int = MAX_BYTES,
         throttle_retries: int = THROTTLE_RETRIES,
         rand: Callable[[], float] = random.random,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.server = server
         self.pacer = pacer
@@ -166,12 +195,17 @@ class ApiClient:
         """Every backoff delay slept, in order."""
         self._token = token
         self._rand = rand
-        self._sleep = sleep
+        self._deadline = Deadline()
         self._http = httpx.Client(
             base_url=server,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
+            transport=DeadlineTransport(self._deadline),
         )
 
     def __enter__(self) -> ApiClient:
@@ -199,10 +233,11 @@ class ApiClient:
         throttled = 0
         while True:
             self.pacer.before_request(paging=paging)
+            self.pacer.check_time()
             try:
                 reply = self._send(path, params)
-                check_status(self.server, reply, self._token is not None)
-                return decode_json(reply, expect)
+                check_status(self.server, reply, self._token)
+                return self._no_echo(decode_json(reply, expect))
             except _Throttled as exc:
                 throttled += 1
                 if throttled > self.throttle_retries:
@@ -214,33 +249,51 @@ class ApiClient:
             except _Retry as exc:
                 # No connection at all is retried once only: offline, waiting helps nobody.
                 limit = min(self.retries, UNREACHABLE_RETRIES) if exc.unreachable else self.retries
+                tries = "once" if attempt == 0 else f"{attempt + 1} times"
                 if attempt >= limit:
                     kind = UnreachableError if exc.unreachable else ServerFaultError
-                    tries = "once" if attempt == 0 else f"{attempt + 1} times"
                     raise kind(f"{self.server} {exc.problem} (tried {tries})") from None
                 delay = backoff_delay(attempt, self.backoff, self._rand())
+                if not self.pacer.backoff(delay):
+                    raise ServerFaultError(
+                        f"{self.server} {exc.problem} (tried {tries}; no time is left for "
+                        "another try within DIGEST_MAX_WAIT)"
+                    ) from None
                 self.delays.append(delay)
-                self._sleep(delay)
                 attempt += 1
+
+    def _no_echo(self, data: Any) -> Any:
+        """``data``, unless it holds the access token (which would end up in the archive)."""
+        token = self._token
+        if token and len(token) >= 8 and token in json.dumps(data, ensure_ascii=False):
+            raise ServerFaultError(f"{self.server} sent the access token back; answer refused")
+        return data
 
     def _send(self, path: str, params: Params) -> Reply:
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
         self.requests += 1
+        whole = self.timeout * TOTAL_TIMEOUT_FACTOR
+        self._deadline.at = time.monotonic() + min(whole, self.pacer.time_left())
         try:
             with self._http.stream("GET", path, params=list(params), headers=headers) as response:
                 body = self._read_capped(response)
                 reply = Reply(response.status_code, response.headers, body)
         except httpx.TimeoutException as exc:
+            if self._deadline.expired():
+                self.pacer.check_time()
+                raise _Retry(f"took longer than {whole:g}s to send one response") from None
             connect = isinstance(exc, httpx.ConnectTimeout)
             raise _Retry(f"timed out after {self.timeout:g}s", unreachable=connect) from None
         except httpx.ConnectError as exc:
-            raise _Retry(f"cannot be reached ({_reason(exc)})", unreachable=True) from None
+            raise _Retry(f"cannot be reached ({self._reason(exc)})", unreachable=True) from None
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            raise _Retry(f"closed the connection mid-response ({_reason(exc)})") from None
-        except httpx.DecodingError:
-            raise _Retry("sent a body that cannot be decoded") from None
+            raise _Retry(f"closed the connection mid-response ({self._reason(exc)})") from None
+        except (httpx.DecodingError, EncodingError) as exc:
+            raise _Retry(f"sent a body that cannot be decoded ({exc})") from None
         except httpx.HTTPError as exc:
-            raise ServerFaultError(f"{self.server}: request failed ({_reason(exc)})") from None
+            raise ServerFaultError(f"{self.server}: request failed ({self._reason(exc)})") from None
+        finally:
+            self._deadline.at = float("inf")
         self.pacer.observe(reply.headers)
         return reply
 
@@ -248,23 +301,24 @@ class ApiClient:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             raise ServerFaultError(self._too_large())
+        inflater = Inflater(response.headers.get("content-encoding", ""), self.max_bytes)
         chunks: list[bytes] = []
-        size = 0
-        # httpx's timeout bounds each read; this bounds the whole body, so a server
-        # trickling a byte at a time cannot hold the build.
-        deadline = time.monotonic() + self.timeout * TOTAL_TIMEOUT_FACTOR
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > self.max_bytes:
-                raise ServerFaultError(self._too_large())
-            if time.monotonic() > deadline:
-                total = self.timeout * TOTAL_TIMEOUT_FACTOR
-                raise _Retry(f"took longer than {total:g}s to send one response")
-            chunks.append(chunk)
+        try:
+            # Raw bytes, inflated here within the cap (httpx would inflate them unbounded).
+            for chunk in response.iter_raw():
+                chunks.append(inflater.feed(chunk))
+                if self._deadline.expired():  # every read is cut short too (transport.py)
+                    raise httpx.ReadTimeout("deadline passed")
+            chunks.append(inflater.finish())
+        except TooLarge:
+            raise ServerFaultError(self._too_large()) from None
         return b"".join(chunks)
 
     def _too_large(self) -> str:
         return f"{self.server} sent a response larger than {self.max_bytes // 1024} kB; refused"
+
+    def _reason(self, exc: BaseException) -> str:
+        return shown(_reason(exc), self._token)
 
 
 def _reason(exc: BaseException) -> str:

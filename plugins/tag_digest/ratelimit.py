@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .errors import RateLimitedError
+from .errors import RateLimitedError, ServerFaultError
 
 SKEW_TOLERANCE = 2.0
 """Seconds of clock difference ignored (the ``Date`` header is whole seconds)."""
@@ -32,6 +32,9 @@ THROTTLE_FALLBACK = 60.0
 PAGING_LIMIT = 300
 PAGING_WINDOW = 900.0
 """Mastodon's own limit on anonymous ``max_id`` requests: 300 per 15 minutes."""
+SERVER_TIMEOUTS = 30
+"""A server's run may last DIGEST_MAX_WAIT plus this many DIGEST_TIMEOUTs (25 minutes by
+default), waits and slow responses together: :func:`server_budget`."""
 _EPOCH_THRESHOLD = 1_000_000_000
 """Numeric resets below this are a number of seconds, above it epoch seconds."""
 
@@ -69,11 +72,11 @@ def parse_http_date(value: str | None) -> dt.datetime | None:
         return None
     try:
         parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        return parsed.astimezone(dt.UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):  # "31 Dec 9999 ... -1400"
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
 
 
 def server_now(headers: Mapping[str, str], local_now: dt.datetime) -> dt.datetime:
@@ -170,12 +173,23 @@ def window_delay(times: deque[float], now: float, limit: int, window: float) -> 
     return times[len(times) - limit] + window - now
 
 
-class Pacer:
-    """Paces one server's requests by its announced budget; waits on 429.
+def server_budget(max_wait: float, timeout: float) -> float:
+    """Seconds one server may hold a run: its waits, plus time for its responses.
 
-    Every wait it decides is recorded in :attr:`waits` as ``(reason, seconds)``.
-    A wait that would take the run's total waiting past ``max_wait`` raises
-    :class:`RateLimitedError` instead.
+    Waits are bounded by ``max_wait`` alone; this also bounds a server that answers
+    every request correctly but just inside the timeouts, page after page.
+    """
+    return max_wait + SERVER_TIMEOUTS * timeout
+
+
+class Pacer:
+    """Paces one server's requests by its announced budget; waits on 429 and between retries.
+
+    Every wait is recorded in :attr:`waits` as ``(reason, seconds)``. A wait
+    that would take the run's total waiting past ``max_wait`` raises
+    :class:`RateLimitedError` instead. ``budget`` (seconds from creation) bounds
+    the server's whole run, requests included: :meth:`time_left`, and a wait
+    that would outlast it raises :class:`ServerFaultError`.
     """
 
     def __init__(
@@ -186,11 +200,13 @@ class Pacer:
         paging_limit: int | None = PAGING_LIMIT,
         paging_window: float = PAGING_WINDOW,
         reserve: int = 1,
+        budget: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.server = server
         self.max_wait = max_wait
+        self.budget = budget
         self.paging_limit = paging_limit
         self.paging_window = paging_window
         self.reserve = reserve
@@ -201,6 +217,7 @@ class Pacer:
         self._limit: int | None = None
         self._remaining: int | None = None
         self._reset_at: float | None = None
+        self._started = clock()
 
     def observe(self, headers: Mapping[str, str], local_now: dt.datetime | None = None) -> None:
         """Remember the budget a response announced."""
@@ -233,10 +250,34 @@ class Pacer:
         self._remaining = None
         self._wait("429", delay)
 
+    def backoff(self, delay: float) -> bool:
+        """Sleep ``delay`` before a retry, if ``max_wait`` and the budget allow it."""
+        if delay > 0 and (delay > self.max_wait - self.waited or delay >= self.time_left()):
+            return False
+        self._wait("backoff", delay)
+        return True
+
     @property
     def waited(self) -> float:
         """Seconds waited so far in this run."""
         return sum(seconds for _, seconds in self.waits)
+
+    def time_left(self) -> float:
+        """Seconds left of the server's ``budget`` (``inf`` without one)."""
+        if self.budget is None:
+            return float("inf")
+        return self.budget - (self._clock() - self._started)
+
+    def out_of_time(self) -> ServerFaultError:
+        return ServerFaultError(
+            f"{self.server}: used up its {self.budget:g}s for this run (DIGEST_MAX_WAIT plus "
+            f"{SERVER_TIMEOUTS} times DIGEST_TIMEOUT); stopping this server until the next run"
+        )
+
+    def check_time(self) -> None:
+        """Raise :meth:`out_of_time` once the budget is spent."""
+        if self.time_left() <= 0:
+            raise self.out_of_time()
 
     def _wait(self, reason: str, delay: float) -> None:
         """Sleep ``delay``; ``max_wait`` bounds one wait and all waits of the run together,
@@ -249,5 +290,7 @@ class Pacer:
                 f"{self.server}: rate limited for {delay:.0f}s ({reason}){already}, longer than "
                 f"DIGEST_MAX_WAIT ({self.max_wait:g}s); stopping this server for this run"
             )
+        if delay >= self.time_left():
+            raise self.out_of_time()
         self.waits.append((reason, delay))
         self._sleep(delay)

@@ -65,7 +65,7 @@ class FetchState:
         except json.JSONDecodeError as exc:
             return state, f"{state.path}: invalid JSON ({exc.msg}); every timeline is re-scanned"
         servers = data.get("servers") if isinstance(data, dict) else None
-        for server, tags in (servers or {}).items():
+        for server, tags in (servers if isinstance(servers, dict) else {}).items():
             if not isinstance(tags, dict):
                 continue
             for tag, entry in tags.items():

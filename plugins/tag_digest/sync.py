@@ -8,7 +8,9 @@ came back into the archive and tombstone what vanished from a complete re-scan.
 
 Faults never stop the build: a server that fails is given up with a warning,
 what was fetched before is kept, and the archive is saved after every server.
-Only archive errors (corrupt shard, unwritable directory) are raised.
+One server holds a run for at most :func:`.ratelimit.server_budget` seconds
+(DIGEST_MAX_WAIT plus 30 DIGEST_TIMEOUTs), however slowly it answers. Only
+archive errors (corrupt shard, unwritable directory) are raised.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .archive import Archive
-from .client import ApiClient
+from .client import ApiClient, shown
 from .errors import ArchiveError, AuthRequiredError, FetchError, NotFoundError, UnreachableError
 from .fetch import (
     EMPTY,
@@ -35,10 +37,10 @@ from .fetch import (
     scan_top,
     status_tags,
 )
-from .ingest import Counts, ingest, remove_vanished
+from .ingest import Address, Counts, address, ingest, remove_vanished
 from .instance import Access, batch_size, fetch_instance, plan_access
 from .progress import FetchProgress, console, wanted
-from .ratelimit import PAGING_LIMIT, Pacer
+from .ratelimit import PAGING_LIMIT, Pacer, server_budget
 from .records import format_time
 from .settings import DigestSettings
 from .state import FetchState, TagState
@@ -113,12 +115,16 @@ class _Run:
     def fetched_at(self) -> str:
         return format_time(self.now)
 
+    @property
+    def origins(self) -> frozenset[Address]:
+        return frozenset(a for a in map(address, self.settings.servers) if a is not None)
+
     def warn(self, message: str) -> None:
         self.report.warnings.append(message)
         log.warning("tag_digest: %s", message)
 
     def apply(self, scan: Scan) -> Counts:
-        counts = ingest(self.archive, scan.statuses, self.server, self.fetched_at)
+        counts = ingest(self.archive, scan.statuses, self.server, self.fetched_at, self.origins)
         self.seen |= counts.seen
         self.report.new += counts.new
         self.report.updated += counts.updated
@@ -281,7 +287,12 @@ def sync_server(
     """Fetch every batch from ``server``; faults end up in the report, never raised."""
     report = ServerReport(server)
     token = settings.token_for(server)
-    pacer = Pacer(server, max_wait=settings.max_wait, paging_limit=None if token else PAGING_LIMIT)
+    pacer = Pacer(
+        server,
+        max_wait=settings.max_wait,
+        paging_limit=None if token else PAGING_LIMIT,
+        budget=server_budget(settings.max_wait, settings.timeout),
+    )
     client = ApiClient(
         server,
         pacer=pacer,
@@ -315,6 +326,12 @@ def sync_server(
         report.error = f"{exc}{_token_hint(settings, server)}"
     except FetchError as exc:
         report.error = f"gave up on {server} for this run, keeping what was fetched: {exc}"
+    except Exception as exc:  # whatever a hostile answer provokes, the build goes on
+        log.debug("tag_digest: %s: unexpected error", server, exc_info=True)
+        report.error = (
+            f"gave up on {server} for this run, keeping what was fetched: unexpected "
+            f"{type(exc).__name__} ({shown(str(exc), token)}); please report it"
+        )
     finally:
         report.requests = client.requests
     if report.error and not report.unreachable:
