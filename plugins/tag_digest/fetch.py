@@ -11,14 +11,16 @@ already scanned and below the overlap window; ``max_pages``; a fault; a server
 that does not page down (``max_id`` not decreasing). Only the first three are
 *complete*: the scan covered everything from the top down to where it stopped.
 
-Pages are screened (:func:`screen_page`): non-objects, statuses without id,
-duplicates, statuses without any of the batch's tags and absurd future dates
-are dropped and counted.
+Pages are screened (:func:`screen_page`): non-objects, statuses without a
+plausible id, duplicates, statuses without any of the batch's tags, absurd
+dates (in the future, before the fediverse, unparseable ``edited_at``) and
+absurd sizes (content, number of hashtags) are dropped and counted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +35,13 @@ from .tagnames import normalise_tag
 LIMIT = 40
 FUTURE_SLACK = dt.timedelta(days=1)
 """Statuses dated further than this into the future are dropped as absurd."""
+EARLIEST = dt.datetime(2008, 1, 1, tzinfo=dt.UTC)
+"""Statuses dated before this (1970, year 1: a zeroed clock) are dropped as absurd."""
+STATUS_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+"""Mastodon's numeric ids, GoToSocial's ULIDs, Pleroma's flake ids; nothing longer."""
+MAX_TEXT = 100_000
+"""Most characters of ``content`` plus ``spoiler_text`` (Mastodon's default is 500)."""
+MAX_TAGS = 100
 
 END, SINCE, KNOWN, EMPTY = "end", "since", "known", "empty"
 MAX_PAGES, FAULT, STUCK = "max_pages", "fault", "stuck"
@@ -81,14 +90,44 @@ def id_key(status_id: str) -> tuple[int, str]:
     return (len(status_id), status_id)
 
 
-def status_time(status: dict[str, Any]) -> dt.datetime | None:
-    value = status.get("created_at")
+def status_time(status: dict[str, Any], key: str = "created_at") -> dt.datetime | None:
+    value = status.get(key)
     if not isinstance(value, str):
         return None
     try:
         return parse_time(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: "0001-01-01T00:00:00+01:00"
         return None
+
+
+def _oversized(status: dict[str, Any]) -> str | None:
+    """Why ``status`` is too big to keep, if it is."""
+    text = [status.get(k) for k in ("content", "spoiler_text")]
+    if sum(len(t) for t in text if isinstance(t, str)) > MAX_TEXT:
+        return "too long"
+    tags = status.get("tags")
+    if isinstance(tags, list) and len(tags) > MAX_TAGS:
+        return "too many hashtags"
+    return None
+
+
+def _bad_date(status: dict[str, Any], now: dt.datetime) -> str | None:
+    """Why ``status`` is dated absurdly, if it is."""
+    created = status_time(status)
+    if created is None:
+        return "no date"
+    if created > now + FUTURE_SLACK:
+        return "dated in the future"
+    if created < EARLIEST:
+        return "dated before 2008"
+    edited = status.get("edited_at")
+    if edited is not None:
+        when = status_time(status, "edited_at")
+        if when is None:
+            return "no date"
+        if when > now + FUTURE_SLACK:
+            return "dated in the future"
+    return None
 
 
 def status_tags(status: dict[str, Any]) -> frozenset[str]:
@@ -118,7 +157,7 @@ def screen_page(items: list[Any], keys: frozenset[str], now: dt.datetime, seen: 
     page = Page()
     for item in items:
         status_id = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(status_id, str) or not status_id:
+        if not isinstance(status_id, str) or not STATUS_ID.fullmatch(status_id):
             page.dropped["not a status"] += 1
             continue
         if page.min_id is None or id_key(status_id) < id_key(page.min_id):
@@ -127,17 +166,19 @@ def screen_page(items: list[Any], keys: frozenset[str], now: dt.datetime, seen: 
             page.dropped["duplicate"] += 1
             continue
         seen.add(status_id)
+        absurd = _bad_date(item, now)
+        if absurd is not None:
+            page.dropped[absurd] += 1
+            continue
         created = status_time(item)
-        if created is None:
-            page.dropped["no date"] += 1
-            continue
-        if created > now + FUTURE_SLACK:
-            page.dropped["dated in the future"] += 1
-            continue
-        if page.oldest is None or created < page.oldest:
+        if created is not None and (page.oldest is None or created < page.oldest):
             page.oldest = created
         if not status_tags(item) & keys:
             page.dropped["none of the batch's tags"] += 1
+            continue
+        oversized = _oversized(item)
+        if oversized is not None:
+            page.dropped[oversized] += 1
             continue
         page.kept.append(item)
     return page

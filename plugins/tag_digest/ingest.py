@@ -3,10 +3,18 @@
 No network here: these functions take statuses (already screened by
 :mod:`.fetch`) and change an :class:`.Archive` in memory.
 
-- A status that fails :func:`.consent.check_status` never reaches the archive;
-  if the archive holds it from this server (the author opted out or changed the
-  visibility since), the record becomes a tombstone.
-- Every other status is upserted with :func:`.records.merge` (tombstones are final).
+- A status that fails :func:`.consent.check_status`, or whose consent fields are
+  not what Mastodon sends (``discoverable: "false"``, ``noindex: "true"``, a
+  ``reblog`` that is not ``null``: :func:`unclear_consent`), never reaches the
+  archive; if the archive holds it from this server or the post's origin server
+  (the author opted out or changed the visibility since), it becomes a tombstone.
+- Every other status is upserted (:func:`upsert`; tombstones are final). Who may
+  change a record: the server it came from (:func:`.records.merge`), and the
+  post's own origin server, whose copy replaces a relaying server's (which may
+  be forged) and takes the record over; any other server only adds hashtags.
+  A post whose origin is one of ``DIGEST_SERVERS`` is never *created* from
+  another server's copy: its origin, asked too, is the one to say what it is
+  (and whether it is public at all).
 - :func:`remove_vanished`: after a *complete* scan of the overlap window, a
   record from the same server, carrying one of the batch's tags and dated inside
   the covered window, that the scan did not return was deleted: it becomes a
@@ -18,12 +26,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from .archive import Archive
-from .consent import check_status
-from .records import format_time, from_status, merge
+from .consent import Verdict, check_status
+from .records import MergeResult, Post, format_time, from_status, merge
 
 LOCAL, REMOTE = "local", "remote"
 
@@ -46,23 +55,99 @@ class Counts:
 
 
 def _remove(archive: Archive, uri: str, server: str, when: str) -> bool:
+    """Tombstone ``uri`` if ``server`` may speak for it: its record's server, or its origin."""
     post = archive.get(uri)
-    if post is None or post.is_tombstone or post.server != server:
+    if post is None or post.is_tombstone:
+        return False
+    if post.server != server and not is_origin(uri, server):
         return False
     archive.put(post.tombstone(when))
     return True
 
 
+Address = tuple[str, int]
+
+
+def address(url: str) -> Address | None:
+    """Host and port of ``url`` (the default port of its scheme when none is given)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    return parts.hostname.lower(), port or (443 if parts.scheme.lower() == "https" else 80)
+
+
+def is_origin(uri: str, server: str) -> bool:
+    """Whether the status ``uri`` lives on ``server`` itself (same host and port)."""
+    where = address(uri)
+    return where is not None and where == address(server)
+
+
+def unclear_consent(status: dict[str, Any]) -> Verdict:
+    """Refuse consent fields of the wrong type: only what is clearly consent counts.
+
+    :func:`.consent.check_status` refuses ``discoverable: false``; a server that sends
+    ``"false"``, ``0`` or an object means something, but not a clear yes.
+    """
+    if status.get("reblog") is not None:
+        return Verdict(False, "reblog")
+    account = status.get("account")
+    if not isinstance(account, dict):
+        return Verdict(False, "no account")
+    if account.get("discoverable") not in (True, None):
+        return Verdict(False, f"discoverable {account.get('discoverable')!r}"[:60])
+    if account.get("noindex") not in (False, None):
+        return Verdict(False, f"noindex {account.get('noindex')!r}"[:60])
+    if not isinstance(account.get("note"), str | None):
+        return Verdict(False, "a note that is not text")
+    return Verdict(True)
+
+
+def upsert(archive: Archive, post: Post, origins: frozenset[Address] = frozenset()) -> str:
+    """Put ``post`` in the archive as the rules above allow: ``new``, ``updated``, ``unchanged``.
+
+    ``origins``: the addresses of all ``DIGEST_SERVERS``.
+    """
+    existing = archive.get(post.uri)
+    if existing is None and address(post.uri) in origins and not is_origin(post.uri, post.server):
+        return "unchanged"  # left to its own server
+    if existing is None or existing.is_tombstone or existing.server == post.server:
+        result = merge(existing, post)
+    else:
+        tags = tuple(sorted(set(existing.tags) | set(post.tags)))
+        if is_origin(post.uri, post.server):
+            result = MergeResult(replace(post, tags=tags), "updated")
+        elif tags != existing.tags:
+            result = MergeResult(existing.with_tags(tags), "updated")
+        else:
+            result = MergeResult(None, "unchanged")
+    if result.post is not None:
+        archive.put(result.post)
+    return result.kind
+
+
 def ingest(
-    archive: Archive, statuses: Iterable[dict[str, Any]], server: str, fetched_at: str
+    archive: Archive,
+    statuses: Iterable[dict[str, Any]],
+    server: str,
+    fetched_at: str,
+    origins: frozenset[Address] = frozenset(),
 ) -> Counts:
-    """Upsert the allowed ``statuses``; withdraw archived ones that are no longer allowed."""
+    """Upsert the allowed ``statuses``; withdraw archived ones that are no longer allowed.
+
+    ``origins``: the addresses of all ``DIGEST_SERVERS`` (see :func:`upsert`).
+    """
     counts = Counts()
     for status in statuses:
         uri = status.get("uri")
         if isinstance(uri, str) and uri.strip():
             counts.seen.add(uri.strip())
         verdict = check_status(status)
+        if verdict.allowed:
+            verdict = unclear_consent(status)
         if not verdict.allowed:
             counts.refused[verdict.reason] += 1
             if isinstance(uri, str) and _remove(archive, uri.strip(), server, fetched_at):
@@ -70,15 +155,13 @@ def ingest(
             continue
         try:
             post = from_status(status, server, fetched_at)
-        except ValueError:
+        except (ValueError, OverflowError):
             counts.refused["unusable status"] += 1
             continue
-        result = merge(archive.get(post.uri), post)
-        if result.post is not None:
-            archive.put(result.post)
-        if result.kind == "new":
+        kind = upsert(archive, post, origins)
+        if kind == "new":
             counts.new += 1
-        elif result.kind == "updated":
+        elif kind == "updated":
             counts.updated += 1
     return counts
 
