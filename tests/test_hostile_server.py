@@ -468,6 +468,7 @@ def test_a_relaying_server_cannot_rewrite_or_keep_a_forged_post(
     for status in origin[:2]:
         post = records[status["uri"]]
         assert post.content == status["content"] and post.server == mastodon.url
+        assert post.edited_at != iso(NOW)
     assert origin[2]["uri"] not in records or records[origin[2]["uri"]].is_tombstone
     before = archive_bytes(settings.archive_path)
     sync_all(settings)  # no flip-flop between the two copies

@@ -119,6 +119,8 @@ def upsert(archive: Archive, post: Post, origins: frozenset[Address] = frozenset
     else:
         tags = tuple(sorted(set(existing.tags) | set(post.tags)))
         if is_origin(post.uri, post.server):
+            # Hashtags stay merged (one record, tags of every server): the relay would
+            # add its own again, and a second run must change no byte.
             result = MergeResult(replace(post, tags=tags), "updated")
         elif tags != existing.tags:
             result = MergeResult(existing.with_tags(tags), "updated")
