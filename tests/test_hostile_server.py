@@ -415,6 +415,14 @@ BAD_STATUSES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "id-path": _bad(lambda s: s.update(id="../../etc/passwd")),
     "uri-javascript": _bad(lambda s: s.update(uri="javascript:alert(1)")),
     "uri-data": _bad(lambda s: s.update(uri="data:text/html,<script>alert(1)</script>")),
+    "uri-unparseable": _bad(lambda s: s.update(uri="https://[oops/statuses/1")),
+    # a url every later urlsplit chokes on: the build crashed on it, run after run
+    "url-unparseable": _bad(lambda s: s.update(url="https://[oops/@someone/1")),
+    "url-bad-port": _bad(lambda s: s.update(url="https://example.social:99999/@someone/1")),
+    "media-number": _bad(lambda s: s.update(media_attachments=5)),
+    "mentions-true": _bad(lambda s: s.update(mentions=True)),
+    "emojis-object": _bad(lambda s: s.update(emojis={"shortcode": "x"})),
+    "content-list": _bad(lambda s: s.update(content=["<p>x</p>"])),
     "tags-dict": _bad(lambda s: s.update(tags={"name": TAG})),
     "no-requested-tag": _bad(lambda s: retag(s, "SomethingElse")),
 }

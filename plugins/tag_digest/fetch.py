@@ -13,8 +13,9 @@ that does not page down (``max_id`` not decreasing). Only the first three are
 
 Pages are screened (:func:`screen_page`): non-objects, statuses without a
 plausible id, duplicates, statuses without any of the batch's tags, absurd
-dates (in the future, before the fediverse, unparseable ``edited_at``) and
-absurd sizes (content, number of hashtags) are dropped and counted.
+dates (in the future, before the fediverse, unparseable ``edited_at``),
+malformed ones (a ``uri``/``url`` that is no URL, lists that are not lists)
+and absurd sizes (content, number of hashtags) are dropped and counted.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from .client import ApiClient
 from .errors import FetchError, NotFoundError
@@ -98,6 +99,38 @@ def status_time(status: dict[str, Any], key: str = "created_at") -> dt.datetime 
         return parse_time(value)
     except (ValueError, OverflowError):  # OverflowError: "0001-01-01T00:00:00+01:00"
         return None
+
+
+_LISTS = ("tags", "media_attachments", "emojis", "mentions")
+_TEXTS = ("content", "spoiler_text", "url", "language", "in_reply_to_id", "edited_at")
+
+
+def is_web_url(value: Any) -> bool:
+    """Whether ``value`` is an http(s) URL with a host (and, if any, a valid port)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:  # "https://[oops/": every later urlsplit of it would raise too
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def _malformed(status: dict[str, Any]) -> bool:
+    """Whether ``status`` is not shaped like a Mastodon Status where it matters."""
+    if not is_web_url(status.get("uri")):
+        return True
+    url = status.get("url")
+    if isinstance(url, str) and url.lower().startswith("http") and not is_web_url(url):
+        return True
+    if any(not isinstance(status.get(k), list | None) for k in _LISTS):
+        return True
+    if any(not isinstance(status.get(k), str | None) for k in _TEXTS):
+        return True
+    return not isinstance(status.get("account"), dict) or not isinstance(
+        status.get("card"), dict | None
+    )
 
 
 def _oversized(status: dict[str, Any]) -> str | None:
@@ -175,6 +208,9 @@ def screen_page(items: list[Any], keys: frozenset[str], now: dt.datetime, seen: 
             page.oldest = created
         if not status_tags(item) & keys:
             page.dropped["none of the batch's tags"] += 1
+            continue
+        if _malformed(item):
+            page.dropped["malformed"] += 1
             continue
         oversized = _oversized(item)
         if oversized is not None:

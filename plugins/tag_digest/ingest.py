@@ -70,8 +70,8 @@ Address = tuple[str, int]
 
 def address(url: str) -> Address | None:
     """Host and port of ``url`` (the default port of its scheme when none is given)."""
-    parts = urlsplit(url)
     try:
+        parts = urlsplit(url)
         port = parts.port
     except ValueError:
         return None
@@ -157,7 +157,7 @@ def ingest(
             continue
         try:
             post = from_status(status, server, fetched_at)
-        except (ValueError, OverflowError):
+        except (ValueError, TypeError, OverflowError):  # shapes fetch.screen_page let through
             counts.refused["unusable status"] += 1
             continue
         kind = upsert(archive, post, origins)
