@@ -55,7 +55,7 @@ from tag_digest.ratelimit import Pacer
 from tag_digest.records import Post
 from tag_digest.settings import DigestSettings
 from tag_digest.state import STATE_FILE, FetchState
-from tag_digest.sync import sync_all
+from tag_digest.sync import may_carry_token, sync_all
 from werkzeug import Request, Response
 
 TAG = "IchbinHanna"
@@ -375,6 +375,33 @@ def test_a_server_echoing_the_token_gets_nothing_archived(
     for data in archive_bytes(settings.archive_path).values():
         assert TOKEN.encode() not in data
     assert TOKEN not in caplog.text and TOKEN not in json.dumps(report.as_json())
+
+
+@pytest.mark.parametrize(
+    ("server", "allowed"),
+    [
+        ("https://mastodon.social", True),
+        ("http://mastodon.social", False),
+        ("http://127.0.0.1:3000", True),
+        ("http://[::1]:3000", True),
+        ("http://localhost:3000", True),
+        ("http://192.168.1.20", True),
+        ("http://93.184.215.14", False),
+    ],
+)
+def test_the_token_never_travels_in_clear_text_over_the_internet(
+    server: str, allowed: bool
+) -> None:
+    assert may_carry_token(server) is allowed
+
+
+def test_a_plain_http_token_server_is_not_sent_the_token(
+    make_settings: MakeSettings, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DIGEST_TOKEN", TOKEN)
+    report = sync_all(make_settings(["http://mastodon.example"], [TAG]))
+    assert "DIGEST_TOKEN is not sent over plain http" in " ".join(report.servers[0].warnings)
+    assert any("use https://" in w for w in tag_warnings(caplog))
 
 
 # --- statuses that must never reach the archive --------------------------------------------------

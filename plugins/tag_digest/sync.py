@@ -16,10 +16,12 @@ archive errors (corrupt shard, unwritable directory) are raised.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from .archive import Archive
 from .client import ApiClient, shown
@@ -269,6 +271,32 @@ def sync_batch(run: _Run, client: ApiClient, batch: Batch) -> None:
         raise back.error
 
 
+def may_carry_token(server: str) -> bool:
+    """Whether ``server`` may be sent the token: over https, or plain http to this machine
+    or a private network (anyone on the way would read it otherwise)."""
+    parts = urlsplit(server)
+    if parts.scheme == "https":
+        return True
+    host = (parts.hostname or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private
+
+
+def _token_for(settings: DigestSettings, server: str, report: ServerReport) -> str | None:
+    token = settings.token_for(server)
+    if token and not may_carry_token(server):
+        message = f"{server}: DIGEST_TOKEN is not sent over plain http; use https://"
+        report.warnings.append(message)
+        log.warning("tag_digest: %s", message)
+        return None
+    return token
+
+
 def _token_hint(settings: DigestSettings, server: str) -> str:
     token_server = settings.token_server
     if token_server and token_server != server and settings.token_for(token_server):
@@ -286,7 +314,7 @@ def sync_server(
 ) -> ServerReport:
     """Fetch every batch from ``server``; faults end up in the report, never raised."""
     report = ServerReport(server)
-    token = settings.token_for(server)
+    token = _token_for(settings, server, report)
     pacer = Pacer(
         server,
         max_wait=settings.max_wait,
