@@ -7,13 +7,14 @@ from collections import deque
 
 import pytest
 from corpus_server import cassette
-from tag_digest.errors import RateLimitedError
+from tag_digest.errors import RateLimitedError, ServerFaultError
 from tag_digest.ratelimit import (
     Pacer,
     pace_delay,
     parse_reset,
     read_rate,
     retry_after,
+    server_budget,
     server_now,
     throttle_delay,
     window_delay,
@@ -185,3 +186,30 @@ def test_max_wait_bounds_all_waits_of_a_run_together() -> None:
         pacer.throttled({"Retry-After": "40"}, local)
     assert clock.slept == [40, 40]
     assert pacer.waited == 80
+
+
+def test_a_servers_budget_bounds_its_waits_and_its_requests() -> None:
+    """The budget runs on the pacer's clock: requests (the clock moving) and waits alike."""
+    clock = FakeClock()
+    pacer = Pacer(
+        "https://x.example", max_wait=100, budget=server_budget(100, 2.0), clock=clock,
+        sleep=clock.sleep,
+    )  # fmt: skip
+    assert pacer.time_left() == 160
+    assert pacer.backoff(30.0) and clock.slept == [30.0]
+    clock.now += 100  # slow answers, just inside their timeouts
+    assert pacer.time_left() == pytest.approx(30)
+    assert not pacer.backoff(40.0)  # would outlast the budget: no retry
+    with pytest.raises(ServerFaultError, match=r"used up its 160s for this run"):
+        pacer.throttled({"Retry-After": "35"})
+    clock.now += 30
+    with pytest.raises(ServerFaultError, match="DIGEST_MAX_WAIT plus 30 times DIGEST_TIMEOUT"):
+        pacer.check_time()
+    assert clock.slept == [30.0]
+
+
+def test_backoff_counts_as_waiting() -> None:
+    clock = FakeClock()
+    pacer = Pacer("https://x.example", max_wait=10, clock=clock, sleep=clock.sleep)
+    assert pacer.backoff(6.0) and not pacer.backoff(6.0) and pacer.backoff(4.0)
+    assert pacer.waits == [("backoff", 6.0), ("backoff", 4.0)] and pacer.waited == 10
