@@ -294,3 +294,12 @@ def test_newest_links_first_and_groups() -> None:
     assert [g.key for g in by_month(links, dt.UTC)] == ["2024-12", "2024-07"]
     domains = by_domain(links)
     assert [(g.key, g.count) for g in domains] == [("a.example", 2), ("b.example", 2)]
+
+
+@pytest.mark.parametrize("bad", ["https://[oops/x", "https://example.social:99999/@a/1"])
+def test_a_post_url_no_parser_accepts_does_not_break_link_extraction(
+    bad: str, hanna: list[Post]
+) -> None:
+    """An archive line edited by hand (or from an older version) must not crash a build."""
+    post = replace(hanna[0], url=bad, uri=bad)
+    assert post_links(post) == post_links(hanna[0])

@@ -179,6 +179,14 @@ def _anchors(html: str) -> list[etree._Element]:
     return list(root.iter("a"))
 
 
+def _hostname(url: str) -> str:
+    """The lower-case host of ``url``, or ``""`` when no URL parser accepts it (untrusted)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
 def post_links(post: Post) -> tuple[str, ...]:
     """The normalised external links of ``post``, each once, in the order they appear."""
     excluded = {
@@ -189,7 +197,7 @@ def post_links(post: Post) -> tuple[str, ...]:
         + [post.url, post.uri]
         if u
     }
-    own_hosts = {(urlsplit(u).hostname or "").lower() for u in (post.server, post.uri, post.url)}
+    own_hosts = {_hostname(u) for u in (post.server, post.uri, post.url)}
     found: list[str] = []
     for anchor in _anchors(post.content):
         href = anchor.get("href") or ""

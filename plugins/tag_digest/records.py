@@ -211,7 +211,10 @@ def _http_url(value: Any) -> str:
 
 
 def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:  # no URL parser accepts it (untrusted input)
+        return ""
 
 
 def _text(value: Any) -> str:
