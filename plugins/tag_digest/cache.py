@@ -1,7 +1,8 @@
 """Rendered post fragments kept between builds, one file per archive shard.
 
 ``<CACHE_PATH>/tag_digest/fragments/2024-12.json`` holds the fragments of the
-posts of shard ``2024-12`` and the key they were made under: the hash of the
+posts of shard ``2024-12``, each post's external links (:func:`.links.post_links`,
+which parses the post's HTML), and the key they were made under: the hash of the
 shard's bytes and the render fingerprint (render code version, theme templates,
 time zone, configured tags, language, URL style). A shard whose bytes and
 fingerprint are unchanged is never sanitised or rendered again. Any other key,
@@ -17,11 +18,19 @@ from pathlib import Path
 
 from .writer import replace_file
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ShardCache:
+    """What one shard's posts give, by status URI."""
+
+    fragments: dict[str, str]
+    links: dict[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +45,8 @@ class FragmentCache:
     def _key(self, shard_hash: str) -> str:
         return f"{CACHE_VERSION}:{shard_hash}:{self.fingerprint}"
 
-    def load(self, month: str, shard_hash: str) -> dict[str, str] | None:
-        """The fragments of shard ``month`` if they were made from these bytes, else ``None``."""
+    def load(self, month: str, shard_hash: str) -> ShardCache | None:
+        """The fragments and links of shard ``month`` if made from these bytes, else ``None``."""
         path = self._path(month)
         if path is None:
             return None
@@ -47,18 +56,22 @@ class FragmentCache:
             return None
         if not isinstance(data, dict) or data.get("key") != self._key(shard_hash):
             return None
-        fragments = data.get("fragments")
+        fragments, links = data.get("fragments"), data.get("links")
         if not isinstance(fragments, dict) or not all(
             isinstance(v, str) for v in fragments.values()
         ):
             return None
-        return fragments
+        if not isinstance(links, dict) or not all(
+            isinstance(v, list) and all(isinstance(u, str) for u in v) for v in links.values()
+        ):
+            return None
+        return ShardCache(fragments, {uri: tuple(urls) for uri, urls in links.items()})
 
-    def store(self, month: str, shard_hash: str, fragments: dict[str, str]) -> None:
+    def store(self, month: str, shard_hash: str, shard: ShardCache) -> None:
         path = self._path(month)
         if path is None:
             return
-        payload = {"key": self._key(shard_hash), "fragments": fragments}
+        payload = {"key": self._key(shard_hash), "fragments": shard.fragments, "links": shard.links}
         replace_file(path, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
 
     def prune(self, months: set[str]) -> None:

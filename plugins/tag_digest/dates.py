@@ -14,6 +14,7 @@ Every readable date goes with its ISO value for ``<time datetime>``:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from babel import Locale, UnknownLocaleError
@@ -33,6 +34,11 @@ def site_locale(lang: str) -> Locale:
     except (UnknownLocaleError, ValueError, TypeError):
         problem = f"no locale data for {lang!r} (e.g. 'ru' or 'en')"
         raise SettingError("DEFAULT_LANG", problem) from None
+
+
+@functools.lru_cache(maxsize=1 << 13)  # a few thousand days, each shown on many pages
+def _format_date(day: dt.date, width: str, locale: Locale) -> str:
+    return str(format_date(day, width, locale=locale))
 
 
 def iso_week(key: str) -> str:
@@ -60,11 +66,11 @@ class Dates:
 
     def day(self, day: dt.date) -> str:
         """``27 декабря 2024 г.`` / ``December 27, 2024``."""
-        return format_date(day, "long", locale=self.locale)
+        return _format_date(day, "long", self.locale)
 
     def weekday(self, day: dt.date) -> str:
         """``пятница, 27 декабря 2024 г.`` / ``Friday, December 27, 2024``."""
-        return format_date(day, "full", locale=self.locale)
+        return _format_date(day, "full", self.locale)
 
     def month(self, year: int, month: int) -> str:
         """``декабрь 2024 г.`` / ``December 2024``: a month as a heading."""

@@ -54,9 +54,10 @@ from jinja2 import Environment
 from pelican.generators import Generator, PelicanTemplateNotFound
 
 from .archive import list_shards, read_shard
-from .cache import FragmentCache, content_hash
+from .cache import FragmentCache, ShardCache, content_hash
 from .errors import SettingError, TagDigestError
 from .grouping import group_by_date, paginate, zone
+from .links import post_links
 from .model import SiteModel, TagInfo, build_model
 from .plugin import fail
 from .records import Post
@@ -161,6 +162,8 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
         template = self.page_env.get_template(self._template_file(POST_TEMPLATE))
         records: dict[str, Post] = {}
         fragments: dict[str, str] = {}
+        self.known_links: dict[str, tuple[str, ...]] = {}
+        """Each post's :func:`~.links.post_links`, by URI (kept in the cache with its fragment)."""
         deleted: set[str] = set()
         rendered = reused = 0
         months = set()
@@ -179,18 +182,24 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
                 elif wanted.intersection(p.tags):
                     posts.append(p)
             cached = cache.load(shard.month, shard_hash)
-            if cached is None or any(p.uri not in cached for p in posts):
-                cached = {p.uri: render_fragment(template, p, ctx) for p in posts}
+            if cached is None or any(
+                p.uri not in cached.fragments or p.uri not in cached.links for p in posts
+            ):
+                cached = ShardCache(
+                    {p.uri: render_fragment(template, p, ctx) for p in posts},
+                    {p.uri: post_links(p) for p in posts},
+                )
                 cache.store(shard.month, shard_hash, cached)
                 rendered += len(posts)
             else:
                 reused += len(posts)
             for post in posts:
                 records[post.uri] = post
-                fragments[post.uri] = cached[post.uri]
+                fragments[post.uri] = cached.fragments[post.uri]
+                self.known_links[post.uri] = cached.links[post.uri]
         cache.prune(months)
         for uri in deleted.intersection(records):
-            del records[uri], fragments[uri]
+            del records[uri], fragments[uri], self.known_links[uri]
         log.info(
             "tag_digest: %d posts (%d rendered, %d from cache)", len(records), rendered, reused
         )

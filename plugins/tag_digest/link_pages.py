@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 from .exports import bookmarks_html, links_csv, links_json
 from .feeds import absolute_url
 from .grouping import paginate
-from .links import Link, by_domain, by_month, collect_links
-from .records import parse_time
+from .links import Link, by_domain, by_month, collect_links, post_links
+from .records import Post, parse_time
 
 LINKS_TEMPLATE = "digest/links"
 LINKS_DIR = "links"
@@ -106,7 +106,13 @@ class LinkPages:
 
     def prepare_links(self) -> None:
         posts = [e.post for e in self.model.entries]
-        self.links = collect_links(posts, self.post_link)
+        known: dict[str, tuple[str, ...]] = getattr(self, "known_links", {})
+
+        def extract(post: Post) -> tuple[str, ...]:
+            found = known.get(post.uri)
+            return post_links(post) if found is None else found
+
+        self.links = collect_links(posts, self.post_link, extract)
         self._link_views: dict[str, LinkView] = {}
 
     def link_view(self, link: Link) -> LinkView:

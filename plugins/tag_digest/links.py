@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import ipaddress
 import re
 import string
@@ -94,6 +95,7 @@ def _host(hostname: str) -> str | None:
         return host
 
 
+@functools.lru_cache(maxsize=1 << 17)  # pure; popular links recur in thousands of posts
 def normalise_url(url: str) -> str | None:
     """The canonical form of an http(s) URL, or ``None`` when it is not one.
 
@@ -126,6 +128,7 @@ def normalise_url(url: str) -> str | None:
     return urlunsplit((scheme, netloc, path, "&".join(kept), ""))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def domain_of(url: str) -> str:
     """The host a link is grouped under: Unicode form, without ``www.``."""
     host = urlsplit(url).hostname or ""
@@ -179,6 +182,7 @@ def _anchors(html: str) -> list[etree._Element]:
     return list(root.iter("a"))
 
 
+@functools.lru_cache(maxsize=1 << 12)  # the same few servers in every post
 def _hostname(url: str) -> str:
     """The lower-case host of ``url``, or ``""`` when no URL parser accepts it (untrusted)."""
     try:
@@ -278,14 +282,21 @@ class Link:
         return parse_time(self.last_seen)
 
 
-def collect_links(posts: Iterable[Post], digest_url: Callable[[Post], str]) -> tuple[Link, ...]:
-    """Every external link of the visible ``posts``, newest ``last_seen`` first, then by URL."""
+def collect_links(
+    posts: Iterable[Post],
+    digest_url: Callable[[Post], str],
+    extract: Callable[[Post], tuple[str, ...]] = post_links,
+) -> tuple[Link, ...]:
+    """Every external link of the visible ``posts``, newest ``last_seen`` first, then by URL.
+
+    ``extract`` gives a post's links: :func:`post_links`, or the same kept from an earlier build.
+    """
     shares: dict[str, dict[str, Share]] = defaultdict(dict)
     titles: dict[str, tuple[dt.datetime, str, str]] = {}
     for post in posts:
         if post.is_tombstone:
             continue
-        links = post_links(post)
+        links = extract(post)
         if not links:
             continue
         original = safe_url(post.url) or safe_url(post.uri) or ""  # untrusted, as in pages

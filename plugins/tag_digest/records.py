@@ -7,6 +7,7 @@ object per line, keys in the order of the dataclass fields below, UTF-8.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -127,6 +128,7 @@ def format_time(value: dt.datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; the same times are sorted and compared often
 def parse_time(value: str) -> dt.datetime:
     """Parse an ISO-8601 time; naive times are taken as UTC."""
     parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -10,6 +11,7 @@ _VALID = re.compile(r"^[\w\u00b7\u200c]+$")
 _INVALID_CHARS = re.compile(r"[^\w\u00b7\u200c]")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a pure function called for every tag of every post
 def normalise_tag(name: str) -> str:
     """The form two spellings of one hashtag share: NFKC, case-folded, no ``#``.
 
