@@ -11,6 +11,7 @@ when rendered), with our links made absolute.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,6 +69,8 @@ class Discovery:
     weeks: Any
     sitemap_pages: list[tuple[str, dt.datetime | None]]
     write_raw: Any
+    writer: Any
+    _fingerprint: str
     post_link: Any
     lastmod: Any
     tag_count_views: Any
@@ -103,8 +106,12 @@ class Discovery:
         return Person(name, self.site_base + "/" if self.site_base else None)
 
     def _newest(self) -> dt.datetime:
-        stamps = [parse_time(e.post.edited_at or e.post.created_at) for e in self.model.entries]
-        return max(stamps, default=EPOCH)
+        newest: dt.datetime | None = getattr(self, "_newest_stamp", None)
+        if newest is None:  # the model does not change during a build: computed once
+            stamps = (parse_time(e.post.edited_at or e.post.created_at) for e in self.model.entries)
+            newest = max(stamps, default=EPOCH)
+            self._newest_stamp = newest
+        return newest
 
     def _post_entries(self, entries: Sequence[ModelEntry], limit: int) -> tuple[Entry, ...]:
         assert self.feed_root is not None
@@ -123,7 +130,9 @@ class Discovery:
             for e in posts
         )
 
-    def _feed(self, path: str, title: str, alternate: str, entries: tuple[Entry, ...]) -> None:
+    def _feed_document(
+        self, path: str, title: str, alternate: str, entries: tuple[Entry, ...]
+    ) -> str:
         assert self.feed_root is not None
         url = absolute_url(self.feed_root, path)
         feed = Feed(
@@ -136,8 +145,25 @@ class Discovery:
             updated=self._newest(),
             lang=self.digest_settings.default_lang,
         )
-        document = render_atom(feed, self.digest_settings.feed_limit).decode("utf-8")
-        self.write_raw(path, document)
+        return render_atom(feed, self.digest_settings.feed_limit).decode("utf-8")
+
+    def _feed(self, path: str, title: str, alternate: str, entries: tuple[Entry, ...]) -> None:
+        self.write_raw(path, self._feed_document(path, title, alternate, entries))
+
+    def _weeks_signature(self, weeks: Sequence[Period]) -> str:
+        """Every fact the weekly entries show: per week its posts (fragment digest, tags, times)."""
+        by_uri = self.model.by_uri
+        digest = hashlib.blake2b(digest_size=16)
+        for week in weeks:
+            digest.update(f"{week.key}\x1d{week.start}\x1d{week.end}\x1d".encode())
+            for post in week.posts:
+                entry = by_uri.get(post.uri)
+                parts = (
+                    post.uri, post.created_at, post.edited_at or "",
+                    entry.digest if entry is not None else "", *post.tags,
+                )  # fmt: skip
+                digest.update("\x1f".join(parts).encode("utf-8", "surrogatepass") + b"\x1e")
+        return digest.hexdigest()
 
     def week_entry(self, week: Period) -> Entry:
         """A weekly digest as a feed entry: per-tag counts and its posts, linked."""
@@ -177,11 +203,22 @@ class Discovery:
             ALL_FEED_PATH, name, "index.html", self._post_entries(self.model.entries, limit)
         )
         weeks = list(self.weeks)[-limit:]
-        self._feed(
+        title = f"{name}: {self.page_words['weeks_nav']}"
+        signature = "\x1e".join(
+            (
+                "weeks-feed", self._fingerprint, WEEKS_FEED_PATH, title, str(limit),
+                self._newest().isoformat(), self._weeks_signature(weeks),
+            )
+        )  # fmt: skip
+
+        def document() -> str:  # rendered only when a week's posts changed
+            entries = tuple(self.week_entry(w) for w in weeks)
+            return self._feed_document(WEEKS_FEED_PATH, title, "archive/index.html", entries)
+
+        self.writer.write(
             WEEKS_FEED_PATH,
-            f"{name}: {self.page_words['weeks_nav']}",
-            "archive/index.html",
-            tuple(self.week_entry(w) for w in weeks),
+            document,
+            hashlib.blake2b(signature.encode("utf-8"), digest_size=16).hexdigest(),
         )
         for tag in self.model.tags:
             self._feed(

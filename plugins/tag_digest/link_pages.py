@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlsplit
 
 from .exports import bookmarks_html, links_csv, links_json
@@ -178,13 +178,14 @@ class LinkPages:
         pages = paginate(links, LINKS_PER_PAGE)
         for page in pages:
             path = links_page_path(base, page.number)
-            views = [self.link_view(link) for link in page.items]
+            views = LazyViews(page.items, self.link_view)
             newer = links_page_path(base, page.number - 1) if page.has_previous else None
             older = links_page_path(base, page.number + 1) if page.has_next else None
             self.write_page(
                 path,
                 LINKS_TEMPLATE,
-                inputs=[path, heading, lede, [repr(v) for v in views], page.count, repr(extra)],
+                inputs=[path, heading, lede, [link_signature(v) for v in page.items], page.count,
+                        repr(extra)],
                 heading=heading,
                 lede=lede,
                 links=views,
@@ -251,6 +252,40 @@ class LinkPages:
         """A file that is not a template page, through the same writer (kept or removed alike)."""
         signature = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
         self.writer.write(path, lambda: text, signature)
+
+
+class LazyViews(Sequence[LinkView]):
+    """The views of ``links``, made only when a page is rendered (an unchanged page never is)."""
+
+    def __init__(self, links: Sequence[Link], view: Callable[[Link], LinkView]) -> None:
+        self._links, self._view = links, view
+
+    def __len__(self) -> int:
+        return len(self._links)
+
+    @overload
+    def __getitem__(self, index: int) -> LinkView: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[LinkView]: ...
+    def __getitem__(self, index: int | slice) -> LinkView | Sequence[LinkView]:
+        if isinstance(index, slice):
+            return [self._view(link) for link in self._links[index]]
+        return self._view(self._links[index])
+
+    def __iter__(self) -> Iterator[LinkView]:
+        return (self._view(link) for link in self._links)
+
+
+def link_signature(link: Link) -> str:
+    """Every fact of ``link`` its :class:`LinkView` shows (the rest is in the page fingerprint)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (link.url, link.title or "\x00", link.first_seen, link.last_seen, *link.tags):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\x1f")
+    for share in link.posts:
+        for part in (share.uri, share.url, share.digest_url, share.published):
+            digest.update(part.encode("utf-8", "surrogatepass") + b"\x1e")
+        digest.update(b"\x1d")
+    return digest.hexdigest()
 
 
 def share_date(published: str, tz: dt.tzinfo) -> dt.date:
