@@ -1,7 +1,7 @@
 """The fetch benchmark: the real fetcher against a local Mastodon tag-timeline server.
 
 The server (``bench/mastodon_server.py``) runs in its own process holding the
-generated posts, dated up to two hours ago. Three fetches run in this process
+generated posts, dated up to two hours ago. Three fetches run in the calling process
 through ``tag_digest.sync.sync_all``: a first fetch into an empty archive, an
 incremental one after the server received 50 new posts, and one with nothing
 new. For each, the server's log gives the timeline requests per batch (one
@@ -13,6 +13,7 @@ the server holds.
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -242,3 +243,27 @@ def _summary_lines(result: dict[str, Any]) -> list[str]:
             f"archive {r['archive_posts']} posts{status}"
         )
     return lines
+
+
+def measure_in_child(work: Path, code_plugins: Path, posts: int = 10000) -> dict[str, Any]:
+    """:func:`run` in a child process that imports ``tag_digest`` from ``code_plugins``."""
+    out = work / "fetch.json"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(code_plugins), str(REPO)]))
+    cmd = [sys.executable, "-m", "bench.fetch_bench", "--work", str(work), "--out", str(out)]
+    subprocess.run([*cmd, "--posts", str(posts)], cwd=REPO, env=env, check=True)
+    result: dict[str, Any] = json.loads(out.read_text())
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.fetch_bench", description=__doc__)
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--posts", type=int, default=10000)
+    args = parser.parse_args(argv)
+    args.out.write_text(json.dumps(run(args.work, args.posts), indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

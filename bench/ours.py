@@ -45,18 +45,23 @@ def _summary(runs: list[builds.Run], **extra: Any) -> dict[str, Any] | None:
 
 
 def measure(
-    work: Path, gen: data.Generator, n: int, plan: Plan, say: Callable[[str], None] = print
+    work: Path,
+    gen: data.Generator,
+    n: int,
+    plan: Plan,
+    code: builds.Code = builds.WORKING_TREE,
+    say: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     site = work / f"ours-{n}"
     archive, output, cache = site / "archive", site / "output", site / "cache"
     (site / "content").mkdir(parents=True, exist_ok=True)
     data.copy_archive(data.pristine_archive(work, gen, n), archive)
     settings = site / "pelicanconf.py"
-    builds.write_settings(settings, builds.ours_settings(site, archive))
+    builds.write_settings(settings, builds.ours_settings(site, archive, code), code)
     command = builds.pelican_command(settings, site / "content", output)
 
     def build(tag: str) -> builds.Run:
-        return builds.run_measured(command, site / f"build-{tag}.log")
+        return builds.run_measured(command, site / f"build-{tag}.log", code)
 
     full = []
     for i in range(plan.full):

@@ -33,16 +33,17 @@ def main(argv: list[str] | None = None) -> int:
     (site / "content").mkdir(parents=True, exist_ok=True)
     data.copy_archive(data.pristine_archive(args.work, gen, args.posts), archive)
     settings = site / "pelicanconf.py"
-    builds.write_settings(settings, builds.ours_settings(site, archive))
+    code = builds.snapshot(args.work)
+    builds.write_settings(settings, builds.ours_settings(site, archive, code), code)
     command = builds.pelican_command(settings, site / "content", output)
     kind = "rebuild" if args.rebuild else "full"
     for folder in (output, site / "cache"):
         shutil.rmtree(folder, ignore_errors=True)
     if args.rebuild:
-        builds.run_measured(command, site / "build-before.log")
+        builds.run_measured(command, site / "build-before.log", code)
     prof = args.work / f"profile-{args.posts}-{kind}.prof"
     profiled = [sys.executable, "-m", "cProfile", "-o", str(prof), *command[1:]]
-    run = builds.run_measured(profiled, site / f"build-profile-{kind}.log")
+    run = builds.run_measured(profiled, site / f"build-profile-{kind}.log", code)
     print(f"{kind} build of {args.posts} posts under cProfile: {run.wall:.2f} s")
     for order in ("tottime", "cumulative"):
         out = io.StringIO()

@@ -127,10 +127,12 @@ def target_lines(
     for n, o in sorted(ours.items()):
         full, unchanged = o["full"]["wall_median"], o["unchanged"]["wall_median"]
         share = unchanged / full
-        net = (unchanged - base) / (full - base) if full > base else share
+        net = ""
+        if base and unchanged > base and full > base:
+            net = f" ({(unchanged - base) / (full - base):.2f} without the fixed cost)"
         lines.append(
-            f"- no-change rebuild ≤ ¼ of a full build at {_size(n)}: {share:.2f} "
-            f"({net:.2f} without the fixed cost) — {'met' if share <= 0.25 else 'MISSED'}"
+            f"- no-change rebuild ≤ ¼ of a full build at {_size(n)}: {share:.2f}{net} — "
+            f"{'met' if share <= 0.25 else 'MISSED'}"
         )
     sizes = sorted(ours)
     if sizes:

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import baseline, data, fetch_bench, machine, ours, report
+from . import baseline, builds, data, fetch_bench, machine, ours, report
 
 BENCH = Path(__file__).resolve().parent
 
@@ -55,29 +55,35 @@ def main(argv: list[str] | None = None) -> int:
     gen = data.generator()
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"bench: {info['cores']} cores, Python {info['python']}, load {info['load']}")
-    print(f"bench: posts from {gen.name}; work dir {work}")
+    code = builds.snapshot(work)
+    state = builds.code_state()
+    print(f"bench: posts from {gen.name}; work dir {work}; code {state} (copied to {code.root})")
     notes = list(args.note)
+    notes.append(f"Plugin, theme and pelicanconf.py: commit {state}, copied once for the run.")
     our_results: dict[int, dict[str, Any]] = {}
     base_results: dict[int, dict[str, Any]] = {}
     startup = None
     if not args.no_ours:
         plan = ours.Plan(args.runs or 3, 0, 0)
-        startup = ours.measure(work, gen, 0, plan)["full"]  # the fixed cost of a build
+        startup = ours.measure(work, gen, 0, plan, code)["full"]  # the fixed cost of a build
     for n in _sizes(args):
         if not args.no_baseline:
-            base_results[n] = baseline.measure(work, gen, n, rerun=args.rerun_baseline)
+            base_results[n] = baseline.measure(work, gen, n, code, rerun=args.rerun_baseline)
         if not args.no_ours:
             plan = ours.default_plan(n)
             if args.runs:
                 plan = ours.Plan(args.runs, args.runs, args.runs)
-            result = ours.measure(work, gen, n, plan)
-            result |= {"measured_at": when, "commit": info["commit"], "load_after": machine.load()}
+            result = ours.measure(work, gen, n, plan, code)
+            result |= {"measured_at": when, "commit": state, "load_after": machine.load()}
             (work / f"ours-{n}.json").write_text(json.dumps(result, indent=1))
             our_results[n] = result
     for n in (1000, 10000, 100000):
         earlier = _earlier(work, n) if n not in our_results and not args.no_ours else None
         if earlier:
             our_results[n] = earlier
+            known = baseline.cached(work, gen, n)
+            if known and n not in base_results and not args.no_baseline:
+                base_results[n] = known
             notes.append(
                 f"The {n:,} row of our build is from an earlier run "
                 f"({earlier['measured_at']}, commit {earlier['commit']})."
@@ -91,8 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     fetch = None
     if not args.no_fetch:
         print("bench: fetch benchmark (10,000 posts over 20 tags)")
-        fetch = fetch_bench.run(work)
-        (work / "fetch.json").write_text(json.dumps(fetch, indent=1))
+        fetch = fetch_bench.measure_in_child(work, code.plugins)
         for line in fetch_bench.summarise(fetch):
             print("  " + line)
     info["load"] = list(info["load"])
