@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
+from markupsafe import Markup
 from pelican.generators import Generator, PelicanTemplateNotFound
 
 from .archive import list_shards, read_shard
@@ -137,6 +138,7 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
         self.model = build_model(
             posts, fragments, self.digest_settings.tags, self.digest_settings.servers, tz, self.urls
         )
+        del posts, fragments  # the model holds what is needed
         self.writer = PageWriter(
             Path(self.output_path), cache_root / "pages.json", owned=owns_output
         )
@@ -152,7 +154,9 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
 
     # -- loading --------------------------------------------------------------
 
-    def _load(self, ctx: RenderContext, cache: FragmentCache) -> tuple[list[Post], dict[str, str]]:
+    def _load(
+        self, ctx: RenderContext, cache: FragmentCache
+    ) -> tuple[list[Post], dict[str, Markup]]:
         """Every visible post with a configured tag, and its fragment (cached per shard).
 
         A status deleted anywhere in the archive stays deleted: should its URI
@@ -161,7 +165,7 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
         wanted = set(ctx.tag_hrefs)
         template = self.page_env.get_template(self._template_file(POST_TEMPLATE))
         records: dict[str, Post] = {}
-        fragments: dict[str, str] = {}
+        fragments: dict[str, Markup] = {}
         self.known_links: dict[str, tuple[str, ...]] = {}
         """Each post's :func:`~.links.post_links`, by URI (kept in the cache with its fragment)."""
         deleted: set[str] = set()
@@ -195,7 +199,8 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
                 reused += len(posts)
             for post in posts:
                 records[post.uri] = post
-                fragments[post.uri] = cached.fragments[post.uri]
+                # Markup now, once: the model keeps this very string (no second copy in memory)
+                fragments[post.uri] = Markup(cached.fragments[post.uri])
                 self.known_links[post.uri] = cached.links[post.uri]
         cache.prune(months)
         for uri in deleted.intersection(records):

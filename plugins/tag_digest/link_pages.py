@@ -15,6 +15,7 @@ A mixin next to :class:`~.period_pages.PeriodPages`. The collection itself is
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -101,6 +102,7 @@ class LinkPages:
     note_page: Any
     lastmod: Any
     site_base: str | None
+    _fingerprint: str
 
     links: tuple[Link, ...]
 
@@ -239,14 +241,26 @@ class LinkPages:
 
     def generate_exports(self) -> None:
         """``links.json``, ``links.csv``, ``bookmarks.html``, rewritten only when they change."""
-        links = self.export_links()
-        title = f"{self.context.get('SITENAME', 'tagdigest')}: {self.page_words['links_title']}"
-        for path, text in (
-            ("links.json", links_json(links)),
-            ("links.csv", links_csv(links)),
-            ("bookmarks.html", bookmarks_html(links, title=str(title))),
-        ):
-            self.write_raw(path, text)
+        site = self.context.get("SITENAME", "tagdigest")
+        title = str(f"{site}: {self.page_words['links_title']}")
+        digest = hashlib.blake2b(digest_size=16)
+        for part in ("exports", self._fingerprint, self.site_base or "", title):
+            digest.update(part.encode("utf-8", "surrogatepass") + b"\x1e")
+        for link in self.links:
+            digest.update(link_signature(link).encode("ascii"))
+        inputs = digest.hexdigest()
+        makers: tuple[tuple[str, Callable[[tuple[Link, ...]], str]], ...] = (
+            ("links.json", links_json),
+            ("links.csv", links_csv),
+            ("bookmarks.html", lambda links: bookmarks_html(links, title=title)),
+        )
+        for path, make in makers:
+            # Built (one at a time: each is large) only when a link changed.
+            signature = hashlib.blake2b(f"{inputs}:{path}".encode(), digest_size=16).hexdigest()
+            self.writer.write(path, functools.partial(self._export_text, make), signature)
+
+    def _export_text(self, make: Callable[[tuple[Link, ...]], str]) -> str:
+        return make(self.export_links())
 
     def write_raw(self, path: str, text: str) -> None:
         """A file that is not a template page, through the same writer (kept or removed alike)."""

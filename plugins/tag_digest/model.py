@@ -100,7 +100,7 @@ def build_model(
             Entry(
                 post=post,
                 date=local_date(post, tz),
-                fragment=Markup(fragment),
+                fragment=fragment if isinstance(fragment, Markup) else Markup(fragment),
                 digest=fragment_digest(fragment),
                 tags=carried,
             )
