@@ -2,7 +2,8 @@
 
 ``<CACHE_PATH>/tag_digest/fragments/2024-12.json`` holds the fragments of the
 posts of shard ``2024-12``, each post's external links (:func:`.links.post_links`,
-which parses the post's HTML), and the key they were made under: the hash of the
+which parses the post's HTML), its feed title (:func:`.feeds.post_title`, likewise),
+and the key they were made under: the hash of the
 shard's bytes and the render fingerprint (render code version, theme templates,
 time zone, configured tags, language, URL style). A shard whose bytes and
 fingerprint are unchanged is never sanitised or rendered again. Any other key,
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from .writer import replace_file
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 
 def content_hash(data: bytes) -> str:
@@ -31,6 +32,7 @@ class ShardCache:
 
     fragments: dict[str, str]
     links: dict[str, tuple[str, ...]]
+    titles: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,7 @@ class FragmentCache:
             return None
         if not isinstance(data, dict) or data.get("key") != self._key(shard_hash):
             return None
-        fragments, links = data.get("fragments"), data.get("links")
+        fragments, links, titles = data.get("fragments"), data.get("links"), data.get("titles")
         if not isinstance(fragments, dict) or not all(
             isinstance(v, str) for v in fragments.values()
         ):
@@ -65,13 +67,20 @@ class FragmentCache:
             isinstance(v, list) and all(isinstance(u, str) for u in v) for v in links.values()
         ):
             return None
-        return ShardCache(fragments, {uri: tuple(urls) for uri, urls in links.items()})
+        if not isinstance(titles, dict) or not all(isinstance(v, str) for v in titles.values()):
+            return None
+        return ShardCache(fragments, {uri: tuple(urls) for uri, urls in links.items()}, titles)
 
     def store(self, month: str, shard_hash: str, shard: ShardCache) -> None:
         path = self._path(month)
         if path is None:
             return
-        payload = {"key": self._key(shard_hash), "fragments": shard.fragments, "links": shard.links}
+        payload = {
+            "key": self._key(shard_hash),
+            "fragments": shard.fragments,
+            "links": shard.links,
+            "titles": shard.titles,
+        }
         replace_file(path, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
 
     def prune(self, months: set[str]) -> None:

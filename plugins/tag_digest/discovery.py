@@ -28,7 +28,6 @@ from .feeds import (
     absolute_url,
     feed_base,
     post_entry,
-    post_title,
     render_atom,
     tag_feed_path,
 )
@@ -75,6 +74,7 @@ class Discovery:
     lastmod: Any
     tag_count_views: Any
 
+    known_titles: dict[str, str]
     site_base: str | None
     feed_root: str | None
 
@@ -126,6 +126,7 @@ class Discovery:
                 link=absolute_url(root, self.post_link(e.post)),
                 content_html=resolve_root(str(e.fragment), root + "/"),
                 tag_scheme=absolute_url(root, "tags/"),
+                title=self.known_titles[e.post.uri],
             )
             for e in posts
         )
@@ -173,7 +174,7 @@ class Discovery:
         counts = ", ".join(f"#{c.name}: {c.count}" for c in self.tag_count_views(week.posts))
         items = []
         for post in week.posts:
-            title = post_title(post)
+            title = self.known_titles[post.uri]
             author = post.account.display_name.strip() or post.account.acct
             items.append(
                 Markup('<li><a href="{}">{}</a> — {}</li>').format(

@@ -211,11 +211,17 @@ def post_title(post: Post, limit: int = 80) -> str:
 
 
 def post_entry(
-    post: Post, *, link: str, content_html: str, tag_scheme: str | None = None
+    post: Post,
+    *,
+    link: str,
+    content_html: str,
+    tag_scheme: str | None = None,
+    title: str | None = None,
 ) -> Entry:
     """The feed entry of ``post``: id is its status URI, content the caller's sanitised HTML.
 
-    ``tag_scheme`` (an absolute URL ending in ``/``) becomes each category's scheme.
+    ``tag_scheme`` (an absolute URL ending in ``/``) becomes each category's scheme;
+    ``title``, when the caller already has the post's :func:`post_title`, is used as is.
     """
     author = Person(
         post.account.display_name.strip() or post.account.acct or post.server,
@@ -224,7 +230,7 @@ def post_entry(
     updated = post.edited_at or post.created_at
     return Entry(
         id=post.uri,
-        title=post_title(post),
+        title=post_title(post) if title is None else title,
         link=link,
         updated=parse_time(updated),
         published=post.created,

@@ -47,6 +47,7 @@ import functools
 import hashlib
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,7 @@ from pelican.generators import Generator, PelicanTemplateNotFound
 from .archive import list_shards, read_shard
 from .cache import FragmentCache, ShardCache, content_hash
 from .errors import SettingError, TagDigestError
+from .feeds import post_title
 from .grouping import group_by_date, paginate, zone
 from .links import post_links
 from .model import SiteModel, TagInfo, build_model
@@ -168,6 +170,8 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
         fragments: dict[str, Markup] = {}
         self.known_links: dict[str, tuple[str, ...]] = {}
         """Each post's :func:`~.links.post_links`, by URI (kept in the cache with its fragment)."""
+        self.known_titles: dict[str, str] = {}
+        """Each post's :func:`~.feeds.post_title`, by URI (kept in the cache with its fragment)."""
         deleted: set[str] = set()
         rendered = reused = 0
         months = set()
@@ -187,24 +191,31 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
                     posts.append(p)
             cached = cache.load(shard.month, shard_hash)
             if cached is None or any(
-                p.uri not in cached.fragments or p.uri not in cached.links for p in posts
+                p.uri not in cached.fragments
+                or p.uri not in cached.links
+                or p.uri not in cached.titles
+                for p in posts
             ):
                 cached = ShardCache(
                     {p.uri: render_fragment(template, p, ctx) for p in posts},
                     {p.uri: post_links(p) for p in posts},
+                    {p.uri: post_title(p) for p in posts},
                 )
                 cache.store(shard.month, shard_hash, cached)
                 rendered += len(posts)
             else:
                 reused += len(posts)
             for post in posts:
-                records[post.uri] = post
+                # Everything the post's HTML gives (fragment, links, feed title) is made:
+                # the record keeps no copy of it, which halves the memory of a large build.
+                records[post.uri] = replace(post, content="")
                 # Markup now, once: the model keeps this very string (no second copy in memory)
                 fragments[post.uri] = Markup(cached.fragments[post.uri])
                 self.known_links[post.uri] = cached.links[post.uri]
+                self.known_titles[post.uri] = cached.titles[post.uri]
         cache.prune(months)
         for uri in deleted.intersection(records):
-            del records[uri], fragments[uri], self.known_links[uri]
+            del records[uri], fragments[uri], self.known_links[uri], self.known_titles[uri]
         log.info(
             "tag_digest: %d posts (%d rendered, %d from cache)", len(records), rendered, reused
         )
