@@ -4,7 +4,7 @@ import os
 import sys
 
 sys.path.append(os.curdir)
-from pelicanconf import *  # noqa: E402,F403
+from pelicanconf import *  # noqa: F403
 
 # The workflow passes the Pages URL (actions/configure-pages' base_url).
 SITEURL = os.environ.get("SITEURL", "").rstrip("/")
