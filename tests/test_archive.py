@@ -255,3 +255,18 @@ def test_a_tombstone_wins_over_a_live_line_of_the_same_status(tmp_path: Path) ->
     assert archive.get(post.uri) is not None and archive.get(post.uri).is_tombstone  # type: ignore[union-attr]
     archive.save()
     assert "Пост номер 1" not in path.read_text(encoding="utf-8")
+
+
+def test_only_the_changed_month_is_written(tmp_path: Path) -> None:
+    archive = Archive(tmp_path)
+    archive.put(make_post(1, "2024-11"))
+    archive.put(make_post(2, "2024-12"))
+    archive.save()
+    november = shard_path(tmp_path, "2024-11")
+    before = november.stat().st_mtime_ns
+    reloaded = Archive.load(tmp_path)
+    reloaded.put(make_post(3, "2024-12"))
+    reloaded.put(make_post(1, "2024-11"))  # the same record again: no change
+    assert reloaded.save() == [shard_path(tmp_path, "2024-12")]
+    assert november.stat().st_mtime_ns == before
+    assert len(Archive.load(tmp_path)) == 3

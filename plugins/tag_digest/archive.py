@@ -14,7 +14,6 @@ import json
 import os
 import re
 import tempfile
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,25 +106,31 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 class Archive:
-    """All records under one root, keyed by status ``uri``."""
+    """All records under one root, keyed by status ``uri``.
+
+    Only the months that :meth:`put` changed are rendered and compared on
+    :meth:`save`; the rest of the archive is never re-serialised.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.records: dict[str, Post] = {}
-        self._loaded_text: dict[str, str] = {}
+        self._dirty: set[str] = set()
 
     @classmethod
     def load(cls, root: Path) -> Archive:
         """Read every shard. Raises :class:`CorruptShardError` on the first bad line."""
         archive = cls(root)
         for shard in list_shards(root):
-            posts = read_shard(shard.path)
-            archive._loaded_text[shard.month] = render_shard(posts)
-            for post in posts:
+            for post in read_shard(shard.path):
                 known = archive.records.get(post.uri)
-                # The same status twice (a hand-merged archive): a tombstone always wins.
-                if known is None or not known.is_tombstone:
-                    archive.records[post.uri] = post
+                if known is not None:
+                    # The same status twice (a hand-merged archive): a tombstone always
+                    # wins, and the shards involved are written back with one line.
+                    archive._dirty.update((known.month, post.month))
+                    if known.is_tombstone:
+                        continue
+                archive.records[post.uri] = post
         return archive
 
     def __len__(self) -> int:
@@ -138,24 +143,36 @@ class Archive:
         return self.records.get(uri)
 
     def put(self, post: Post) -> None:
+        old = self.records.get(post.uri)
+        if old == post:
+            return
+        if old is not None:
+            self._dirty.add(old.month)
         self.records[post.uri] = post
+        self._dirty.add(post.month)
 
     def visible(self) -> list[Post]:
         """Posts that may be shown: every record but tombstones."""
         return [p for p in self.records.values() if not p.is_tombstone]
 
     def save(self) -> list[Path]:
-        """Write every shard whose text changed; returns the paths written."""
-        by_month: dict[str, list[Post]] = defaultdict(list)
+        """Write every changed shard whose text differs from the file; returns the paths written."""
+        if not self._dirty:
+            return []
+        by_month: dict[str, list[Post]] = {month: [] for month in self._dirty}
         for post in self.records.values():
-            by_month[post.month].append(post)
+            if post.month in by_month:
+                by_month[post.month].append(post)
         written = []
         for month in sorted(by_month):
             text = render_shard(by_month[month])
             path = shard_path(self.root, month)
-            if self._loaded_text.get(month) == text and path.exists():
-                continue
-            write_atomic(path, text)
-            self._loaded_text[month] = text
-            written.append(path)
+            try:
+                unchanged = path.read_text(encoding="utf-8") == text
+            except (OSError, UnicodeDecodeError):
+                unchanged = False
+            if not unchanged and (text or path.exists()):
+                write_atomic(path, text)
+                written.append(path)
+        self._dirty.clear()
         return written
