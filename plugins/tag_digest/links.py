@@ -31,7 +31,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
-from .records import Post, parse_time
+from .records import Post, parse_time, url_host
 from .sanitize import plain, safe_url
 
 TRACKING_PARAMETERS: frozenset[str] = frozenset(
@@ -182,15 +182,6 @@ def _anchors(html: str) -> list[etree._Element]:
     return list(root.iter("a"))
 
 
-@functools.lru_cache(maxsize=1 << 12)  # the same few servers in every post
-def _hostname(url: str) -> str:
-    """The lower-case host of ``url``, or ``""`` when no URL parser accepts it (untrusted)."""
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
-
-
 def post_links(post: Post) -> tuple[str, ...]:
     """The normalised external links of ``post``, each once, in the order they appear."""
     excluded = {
@@ -201,7 +192,7 @@ def post_links(post: Post) -> tuple[str, ...]:
         + [post.url, post.uri]
         if u
     }
-    own_hosts = {_hostname(u) for u in (post.server, post.uri, post.url)}
+    own_hosts = {url_host(u) for u in (post.server, post.uri, post.url)}
     found: list[str] = []
     for anchor in _anchors(post.content):
         href = anchor.get("href") or ""

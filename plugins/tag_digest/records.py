@@ -212,10 +212,12 @@ def _http_url(value: Any) -> str:
     return ""
 
 
-def _host(url: str) -> str:
+@functools.lru_cache(maxsize=1 << 12)  # the same few servers in every post
+def url_host(url: str) -> str:
+    """The lower-case host of ``url``, or ``""`` when no URL parser accepts it (untrusted)."""
     try:
         return (urlsplit(url).hostname or "").lower()
-    except ValueError:  # no URL parser accepts it (untrusted input)
+    except ValueError:
         return ""
 
 
@@ -344,7 +346,7 @@ def merge(existing: Post | None, incoming: Post) -> MergeResult:
     same_server = incoming.server == existing.server
     # Content is only taken from the server the record came from, or from the post's
     # own origin server: another server cannot rewrite a post it merely relays.
-    trusted = same_server or _host(incoming.uri) == _host(incoming.server)
+    trusted = same_server or url_host(incoming.uri) == url_host(incoming.server)
     if trusted and (newer or (same_version and same_server)):
         # An edit, or the same server's copy changed (a preview card arrived late): the
         # post's hashtags are now what it carries (an author may remove one).

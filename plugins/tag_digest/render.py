@@ -25,12 +25,12 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from markupsafe import Markup
 
 from .grouping import local_time
-from .records import Post, format_time
+from .records import Post, format_time, url_host
 from .sanitize import clean_html, link_hashtags, plain, safe_url
 from .tagnames import normalise_tag
 
@@ -146,18 +146,11 @@ def valid_lang(value: str | None) -> str | None:
     return value if value and _LANG.match(value) else None
 
 
-def host(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return ""
-
-
 def author_view(post: Post) -> AuthorView:
     acct = plain(post.account.acct).strip().lstrip("@")
     username = acct.split("@", 1)[0]
     if acct and "@" not in acct:
-        server = host(post.server)
+        server = url_host(post.server)
         acct = f"{acct}@{server}" if server else acct
     name = " ".join(plain(post.account.display_name).split()) or username
     return AuthorView(name=name, handle=f"@{acct}" if acct else "", url=safe_url(post.account.url))
@@ -203,7 +196,7 @@ def card_view(post: Post) -> CardView | None:
         return None
     return CardView(
         url=url,
-        domain=host(url) if url else "",
+        domain=url_host(url) if url else "",
         title=title,
         description=description,
         provider=provider,
