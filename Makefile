@@ -9,7 +9,7 @@ PELICANOPTS ?=
 # JSON summary of a fetch (counts of new, updated, removed posts); read by commit-archive.
 SUMMARY ?= .tagdigest-summary.json
 
-.PHONY: node-tools deps site publish fetch commit-archive test check quality-tools bench bench-full serve clean help
+.PHONY: lock node-tools deps site publish fetch commit-archive test check quality-tools bench bench-full serve clean help
 
 help:
 	@echo "make site     fetch (where the network allows) and build output/ with pelicanconf.py"
@@ -19,19 +19,33 @@ help:
 	@echo "make test     run the whole test suite"
 	@echo "make check    validators, accessibility, Lighthouse, links and page weight on built sites"
 	@echo "make bench    benchmarks up to 10,000 posts (bench-full: up to 100,000)"
+	@echo "make lock     re-pin constraints.txt to the newest releases pyproject.toml allows"
 	@echo "make serve    serve output/ on http://127.0.0.1:8000"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(DEPS): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+# Reproducible installs (issue 10): every package, pip and the build backend included, comes
+# from the pins in constraints.txt. PIP_CONSTRAINT reaches pip's isolated build environment too.
+LOCK   := constraints.txt
+PIP    := PIP_CONSTRAINT=$(CURDIR)/$(LOCK) $(PY) -m pip install --quiet --disable-pip-version-check
+
+$(DEPS): pyproject.toml $(LOCK) | $(PY)
+	$(PIP) pip
+	$(PIP) -e .
 	@touch $@
 
-$(TDEPS): pyproject.toml $(DEPS)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+$(TDEPS): pyproject.toml $(LOCK) $(DEPS)
+	$(PIP) -e '.[test]'
 	@touch $@
+
+# Re-resolve the pins on purpose: a fresh venv takes the newest releases pyproject.toml allows.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check --upgrade pip setuptools wheel
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+	{ sed -n '1,2p' $(LOCK); .lock-venv/bin/pip freeze --all --exclude-editable; } > $(LOCK).new
+	mv $(LOCK).new $(LOCK) && rm -rf .lock-venv
 
 deps: $(DEPS)
 
