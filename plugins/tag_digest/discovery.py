@@ -32,10 +32,12 @@ from .feeds import (
     tag_feed_path,
 )
 from .model import Entry as ModelEntry
+from .period_pages import HOME_POSTS
 from .periods import Period
 from .records import parse_time
 from .seo import ROBOTS_PATH, SitemapUrl, robots_txt, sitemap_files
 from .urls import resolve_root
+from .week_summary import Summaries, summary_html
 
 log = logging.getLogger("tag_digest")
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -66,6 +68,7 @@ class Discovery:
     context: dict[str, Any]
     digest_settings: Any
     weeks: Any
+    summaries: Summaries
     sitemap_pages: list[tuple[str, dt.datetime | None]]
     write_raw: Any
     writer: Any
@@ -167,13 +170,13 @@ class Discovery:
         return digest.hexdigest()
 
     def week_entry(self, week: Period) -> Entry:
-        """A weekly digest as a feed entry: per-tag counts and its posts, linked."""
+        """A weekly digest as a feed entry: the week's summary and its newest posts, linked."""
         assert self.feed_root is not None
         root = self.feed_root
         url = absolute_url(root, page_url_path(week.save_as))
-        counts = ", ".join(f"#{c.name}: {c.count}" for c in self.tag_count_views(week.posts))
+        summary = self.summaries.of(week)
         items = []
-        for post in week.posts:
+        for post in week.posts[:HOME_POSTS]:
             title = self.known_titles[post.uri]
             author = post.account.display_name.strip() or post.account.acct
             items.append(
@@ -181,7 +184,11 @@ class Discovery:
                     absolute_url(root, self.post_link(post)), title, author
                 )
             )
-        html = Markup("<p>{}</p><ul>{}</ul>").format(counts, Markup("").join(items))
+        html = summary_html(summary, self.page_words, root) + Markup(
+            '<ul>{}</ul><p><a href="{}">{}</a> ({})</p>'
+        ).format(
+            Markup("").join(items), url, self.page_words["whole_week_posts"], summary.posts_label
+        )
         label = self.dates.week(week.start, week.end)
         stamps = [parse_time(p.edited_at or p.created_at) for p in week.posts]
         return Entry(

@@ -57,6 +57,14 @@ EN: Mapping[str, str] = {
     "description_archive": "Every week of the digest, by year and month, with post counts.",
     "description_links": "Links shared in the posts of the digest, with dates, tags and copies.",
     "post_in_digest": "post of {date}",
+    "summary": "The week in brief",
+    "summary_posts": "Posts",
+    "summary_authors": "Authors",
+    "busiest_day": "Busiest day",
+    "top_links": "Most shared links",
+    "whole_week_posts": "All posts of the week",
+    "authors_count_one": "{count} author",
+    "authors_count_other": "{count} authors",
 }
 
 RU: Mapping[str, str] = {
@@ -107,6 +115,16 @@ RU: Mapping[str, str] = {
     "description_archive": "Все недели дайджеста по годам и месяцам, с числом постов.",
     "description_links": "Ссылки из постов дайджеста: даты, теги и архивные копии.",
     "post_in_digest": "пост за {date}",
+    "summary": "Неделя вкратце",
+    "summary_posts": "Посты",
+    "summary_authors": "Авторы",
+    "busiest_day": "Самый активный день",
+    "top_links": "Самые популярные ссылки",
+    "whole_week_posts": "Все посты недели",
+    "authors_count_one": "{count} автор",
+    "authors_count_few": "{count} автора",
+    "authors_count_many": "{count} авторов",
+    "authors_count_other": "{count} автора",
 }
 
 CATALOGUES: Mapping[str, Mapping[str, str]] = {"en": EN, "ru": RU}

@@ -4,9 +4,10 @@ A mixin: it uses the generator's ``model``, ``urls``, ``digest_settings``,
 ``context`` and ``write_page`` (see :mod:`.generator`). The grouping itself is
 :mod:`.periods` (pure); here periods become page views and pages:
 
-- ``weeks/<YYYY>-W<WW>/index.html``: the week's posts by day, newest first,
-  with per-tag counts and previous/next links that skip empty weeks;
-- ``days/<YYYY-MM-DD>/index.html``: one day, with previous/next day;
+- ``weeks/<YYYY>-W<WW>/index.html``: the week's summary (:mod:`.weekly`), then its
+  posts by day, newest first, ``DIGEST_PER_PAGE`` a page (``…/page/<n>/index.html``
+  after the first), with previous/next links that skip empty weeks;
+- ``days/<YYYY-MM-DD>/index.html``: one day, paginated the same way, with previous/next day;
 - ``archive/index.html``: every week by year and month, with post counts;
 - the home page is the theme's ``index.html`` (Pelican's own index), which
   gets ``digest_index`` (:class:`HomeView`) in the shared context.
@@ -20,27 +21,39 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
 from .dates import Dates
+from .grouping import Page, paginate
 from .model import Entry, SiteModel
 from .page_words import page_catalogue, plural
+from .period_views import (
+    DaySection,
+    MonthRow,
+    NavLink,
+    Placed,
+    TagCountView,
+    WeekRow,
+    WeekView,
+    YearRow,
+)
 from .periods import (
     Period,
+    TagCount,
     Timeline,
     archive_index,
     by_day,
     by_week,
-    days_of,
     post_anchor,
     tag_counts,
 )
 from .records import Post, parse_time
 from .settings import DigestSettings
 from .urls import Urls
+from .week_summary import Summaries, summary_inputs
+from .weekly import page_of, split_by_day
 
 WEEK_TEMPLATE = "digest/week"
 DAY_TEMPLATE = "digest/day"
@@ -48,81 +61,8 @@ ARCHIVE_TEMPLATE = "digest/archive"
 ARCHIVE_PATH = "archive/index.html"
 HOME_LINKS = 10
 """How many of the newest links the home page shows."""
-
-
-@dataclass(frozen=True, slots=True)
-class Placed:
-    """A post on a page: its rendered fragment and the id it is reached by."""
-
-    anchor: str
-    fragment: Markup
-    digest: str
-
-
-@dataclass(frozen=True, slots=True)
-class DaySection:
-    key: str
-    iso: str
-    label: str
-    link: str
-    entries: tuple[Placed, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class NavLink:
-    link: str
-    label: str
-    key: str
-
-
-@dataclass(frozen=True, slots=True)
-class TagCountView:
-    name: str
-    link: str
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class WeekRow:
-    key: str
-    link: str
-    label: str
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class MonthRow:
-    label: str
-    count: int
-    weeks: tuple[WeekRow, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class YearRow:
-    year: int
-    count: int
-    months: tuple[MonthRow, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class WeekView:
-    key: str
-    link: str
-    label: str
-    count: int
-    sections: tuple[DaySection, ...]
-    counts: tuple[TagCountView, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class HomeView:
-    """What the home page shows besides the tag list: the latest week and the newest links."""
-
-    week: WeekView | None
-    links: tuple[Any, ...]
-    """:class:`.link_pages.LinkView`, newest first."""
-    all_links: str
-    """Link to the whole collection."""
+HOME_POSTS = 10
+"""How many of the latest week's newest posts the home page (and a weekly feed entry) shows."""
 
 
 def words_hash(words: Mapping[str, str]) -> str:
@@ -144,6 +84,7 @@ class PeriodPages:
     dates: Dates
     page_words: Mapping[str, str]
     sitemap_pages: list[tuple[str, dt.datetime | None]]
+    summaries: Summaries
 
     def prepare_periods(self) -> None:
         """Group the model's posts by week and day (called at the end of ``generate_context``)."""
@@ -155,6 +96,10 @@ class PeriodPages:
         self.page_words = page_catalogue(lang)
         self._words_hash = words_hash(self.page_words)
         self.sitemap_pages = []
+        per_page = self.digest_settings.per_page
+        self._day_page: dict[str, int] = {}
+        for day in self.days:
+            self._day_page.update(page_of(day.posts, per_page))
         self.context["t"] = self.page_words
         self.context["dates"] = self.dates
         self.context["digest_nav"] = (
@@ -182,38 +127,53 @@ class PeriodPages:
         return self.urls.link(day.save_as)
 
     def post_link(self, post: Post) -> str:
-        """The post on its day page (site-root-relative)."""
+        """The post on the page of its day that shows it (site-root-relative)."""
         key = post.created.astimezone(self.model.tz).date().isoformat()
-        return f"{self.urls.link(f'days/{key}/index.html')}#{post_anchor(post.uri)}"
+        path = page_path(f"days/{key}/", self._day_page.get(post.uri, 1))
+        return f"{self.urls.link(path)}#{post_anchor(post.uri)}"
 
-    def sections(self, week: Period, page_path: str | None = None) -> tuple[DaySection, ...]:
-        return tuple(
-            DaySection(
-                key=day.key,
-                iso=day.key,
-                label=self.dates.weekday(day.start),
-                link=self.day_link(day),
-                entries=self.placed(day.posts, page_path),
+    def sections(
+        self, posts: Sequence[Post], page_path: str | None = None
+    ) -> tuple[DaySection, ...]:
+        """``posts`` (newest first) as one section per local date."""
+        out = []
+        for day, run in split_by_day(posts, self.model.tz):
+            key = day.isoformat()
+            out.append(
+                DaySection(
+                    key=key,
+                    iso=key,
+                    label=self.dates.weekday(day),
+                    link=self.urls.link(f"days/{key}/index.html"),
+                    entries=self.placed(run, page_path),
+                )
             )
-            for day in days_of(week, self.model.tz)
-        )
+        return tuple(out)
 
     def tag_count_views(self, posts: Sequence[Post]) -> tuple[TagCountView, ...]:
+        return self.tag_count_views_of(tag_counts(posts, self.digest_settings.tags))
+
+    def tag_count_views_of(self, counts: Iterable[TagCount]) -> tuple[TagCountView, ...]:
         views = []
-        for count in tag_counts(posts, self.digest_settings.tags):
+        for count in counts:
             tag = self.model.tag(count.tag)
             if count.count and tag is not None:
                 views.append(TagCountView(tag.name, tag.link, count.count))
         return tuple(views)
 
-    def week_view(self, week: Period, page_path: str | None = None) -> WeekView:
+    def week_view(
+        self, week: Period, posts: Sequence[Post], page_path: str | None = None
+    ) -> WeekView:
+        """``week`` with its summary and the day sections of ``posts`` (some of its posts)."""
+        summary = self.summaries.of(week)
         return WeekView(
             key=week.key,
             link=self.urls.link(week.save_as),
             label=self.dates.week(week.start, week.end),
             count=week.count,
-            sections=self.sections(week, page_path),
-            counts=self.tag_count_views(week.posts),
+            sections=self.sections(posts, page_path),
+            counts=summary.counts,
+            summary=summary,
         )
 
     def nav(self, period: Period | None, label_key: str) -> NavLink | None:
@@ -223,60 +183,83 @@ class PeriodPages:
 
     # -- pages ------------------------------------------------------------------
 
+    def pager(self, base: str, page: Page[Post]) -> dict[str, object]:
+        """The pager of ``page`` of a period at ``base`` (``weeks/<key>/``), for a template."""
+        newer = page_path(base, page.number - 1) if page.has_previous else None
+        older = page_path(base, page.number + 1) if page.has_next else None
+        return {
+            "page": page,
+            "page_label": self.page_words["page_of"].format(number=page.number, count=page.count),
+            "newer": newer and self.urls.link(newer),
+            "older": older and self.urls.link(older),
+        }
+
     def generate_week_pages(self) -> None:
-        """``weeks/<YYYY>-W<WW>/index.html`` for every week that has posts."""
+        """``weeks/<YYYY>-W<WW>/index.html`` (and ``page/<n>/``) for every week with posts."""
         for week in self.weeks:
-            view = self.week_view(week)
             previous = self.nav(self.weeks.previous(week.key), "previous_week")
             following = self.nav(self.weeks.next(week.key), "next_week")
-            self.write_page(
-                week.save_as,
-                WEEK_TEMPLATE,
-                inputs=[
-                    week.key,
-                    [[s.key, [e.digest for e in s.entries]] for s in view.sections],
-                    [(c.name, c.count) for c in view.counts],
-                    previous and previous.key,
-                    following and following.key,
-                    self._words_hash,
-                ],
-                week=view,
-                count_label=self.count_label("posts_count", week.count),
-                previous=previous,
-                following=following,
-                current_link=self.urls.link(ARCHIVE_PATH),
-            )
-            self.note_page(week.save_as, self.lastmod(week.posts))
+            for page in paginate(week.posts, self.digest_settings.per_page):
+                path = page_path(week.url, page.number)
+                view = self.week_view(week, page.items)
+                self.write_page(
+                    path,
+                    WEEK_TEMPLATE,
+                    inputs=[
+                        week.key,
+                        page.number,
+                        page.count,
+                        [[s.key, [e.digest for e in s.entries]] for s in view.sections],
+                        summary_inputs(view.summary) if page.number == 1 else None,
+                        previous and previous.key,
+                        following and following.key,
+                        self._words_hash,
+                    ],
+                    week=view,
+                    count_label=self.count_label("posts_count", week.count),
+                    previous=previous,
+                    following=following,
+                    current_link=self.urls.link(ARCHIVE_PATH),
+                    **self.pager(week.url, page),
+                )
+                self.note_page(path, self.lastmod(page.items))
 
     def generate_day_pages(self) -> None:
-        """``days/<YYYY-MM-DD>/index.html`` for every day that has posts."""
+        """``days/<YYYY-MM-DD>/index.html`` (and ``page/<n>/``) for every day with posts."""
         for day in self.days:
-            entries = self.placed(day.posts)
             week_key = day.start.isocalendar()
             week = self.weeks.get(f"{week_key.year:04d}-W{week_key.week:02d}")
             previous = self.nav(self.days.previous(day.key), "previous_day")
             following = self.nav(self.days.next(day.key), "next_day")
-            self.write_page(
-                day.save_as,
-                DAY_TEMPLATE,
-                inputs=[
-                    day.key,
-                    [e.digest for e in entries],
-                    previous and previous.key,
-                    following and following.key,
-                    self._words_hash,
-                ],
-                day_key=day.key,
-                day_label=self.dates.weekday(day.start),
-                entries=entries,
-                counts=self.tag_count_views(day.posts),
-                count_label=self.count_label("posts_count", day.count),
-                week=self.nav(week, "whole_week"),
-                previous=previous,
-                following=following,
-                current_link=self.urls.link(ARCHIVE_PATH),
-            )
-            self.note_page(day.save_as, self.lastmod(day.posts))
+            counts = self.tag_count_views(day.posts)
+            for page in paginate(day.posts, self.digest_settings.per_page):
+                path = page_path(day.url, page.number)
+                entries = self.placed(page.items)
+                self.write_page(
+                    path,
+                    DAY_TEMPLATE,
+                    inputs=[
+                        day.key,
+                        page.number,
+                        page.count,
+                        [e.digest for e in entries],
+                        [(c.name, c.count) for c in counts],
+                        previous and previous.key,
+                        following and following.key,
+                        self._words_hash,
+                    ],
+                    day_key=day.key,
+                    day_label=self.dates.weekday(day.start),
+                    entries=entries,
+                    counts=counts,
+                    count_label=self.count_label("posts_count", day.count),
+                    week=self.nav(week, "whole_week"),
+                    previous=previous,
+                    following=following,
+                    current_link=self.urls.link(ARCHIVE_PATH),
+                    **self.pager(day.url, page),
+                )
+                self.note_page(path, self.lastmod(page.items))
 
     def archive_rows(self) -> tuple[YearRow, ...]:
         return tuple(
@@ -318,11 +301,12 @@ class PeriodPages:
         self.note_page(ARCHIVE_PATH, self.lastmod(latest.posts) if latest else None)
 
     def home_week(self) -> WeekView | None:
-        """The latest week, its fragments resolved for the home page's path."""
+        """The latest week's summary and newest posts, resolved for the home page's path."""
         latest = self.weeks.latest
         if latest is None:
             return None
-        return self.week_view(latest, str(self.settings.get("INDEX_SAVE_AS") or "index.html"))
+        home = str(self.settings.get("INDEX_SAVE_AS") or "index.html")
+        return self.week_view(latest, latest.posts[:HOME_POSTS], home)
 
     @staticmethod
     def lastmod(posts: Iterable[Post]) -> dt.datetime | None:
@@ -333,3 +317,8 @@ class PeriodPages:
     def note_page(self, path: str, lastmod: dt.datetime | None = None) -> None:
         """Remember a page for the sitemap."""
         self.sitemap_pages.append((path, lastmod))
+
+
+def page_path(base: str, number: int) -> str:
+    """Page ``number`` of a period at ``base`` (``weeks/2024-W52/``): page 1 is its index."""
+    return f"{base}index.html" if number <= 1 else f"{base}page/{number}/index.html"

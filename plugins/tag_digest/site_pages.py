@@ -12,7 +12,9 @@ import re
 
 from .discovery import Discovery
 from .link_pages import LINKS_DIR, LinkPages, links_page_path
-from .period_pages import HOME_LINKS, HomeView, PeriodPages
+from .period_pages import HOME_LINKS, PeriodPages
+from .period_views import HomeView
+from .week_summary import Summaries
 
 _OWNED = re.compile(
     r"(?:tags|weeks|days|links)/(?:[^/]+/)*index\.html"
@@ -37,6 +39,15 @@ class SitePages(PeriodPages, LinkPages, Discovery):
     def prepare_pages(self) -> None:
         self.prepare_periods()
         self.prepare_links()
+        self.summaries = Summaries(
+            tz=self.model.tz,
+            tags=self.digest_settings.tags,
+            links=self.links,
+            urls=self.urls,
+            dates=self.dates,
+            count_label=self.count_label,
+            tag_views=self.tag_count_views_of,
+        )
         self.prepare_discovery()
         self.context["digest_index"] = HomeView(
             week=self.home_week(),
