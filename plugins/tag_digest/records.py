@@ -221,6 +221,63 @@ def url_host(url: str) -> str:
         return ""
 
 
+Address = tuple[str, int]
+"""A server's host (lower case) and port."""
+
+
+@functools.lru_cache(maxsize=1 << 12)  # the same few servers in every post
+def address(url: str) -> Address | None:
+    """Host and port of an http(s) ``url`` (its scheme's default port when none is given).
+
+    ``None`` when ``url`` is not http(s) or no URL parser accepts it (untrusted input).
+    """
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts.hostname.lower(), port or (443 if scheme == "https" else 80)
+
+
+def origin_host(uri: str) -> str:
+    """The origin server of a post, from its status ``uri``: ``host``, or ``host:port``.
+
+    The port is shown only when it is not the scheme's default; ``""`` when ``uri``
+    is not an http(s) URL. The one rule for "where a post comes from".
+    """
+    where = address(uri)
+    if where is None:
+        return ""
+    host, port = where
+    shown = f"[{host}]" if ":" in host else host  # IPv6
+    default = 443 if uri.strip().lower().startswith("https:") else 80
+    return shown if port == default else f"{shown}:{port}"
+
+
+def is_origin(uri: str, server: str) -> bool:
+    """Whether the status ``uri`` lives on ``server`` itself (same host and port)."""
+    where = address(uri)
+    return where is not None and where == address(server)
+
+
+def original_url(post: Post) -> str:
+    """The link to "the original post": ``url`` if on the post's origin host, else the ``uri``.
+
+    A server may send any ``url`` (``https://evil.example/phish``); only one on the
+    host and port of the status ``uri`` is shown. Otherwise the ``uri`` itself, when
+    it is http(s); else ``""`` (no link at all).
+    """
+    where = address(post.uri)
+    if where is None:
+        return ""
+    if post.url and address(post.url) == where:
+        return post.url.strip()
+    return post.uri.strip()
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
@@ -322,36 +379,48 @@ def _content_key(post: Post) -> tuple[Any, ...]:
 
 
 def merge(existing: Post | None, incoming: Post) -> MergeResult:
-    """Upsert rule for one status ``uri``.
+    """Upsert rule for one status ``uri``; ``incoming`` is a copy read from ``incoming.server``.
+
+    Who speaks for a record: the post's *origin* (the server of its ``uri``, host and
+    port: :func:`is_origin`) once its copy has been read, before that the server the
+    record came from. Whether the origin has been read is the record's own
+    ``server``: it is the origin exactly when the origin's copy is what the record holds.
 
     - a tombstone is final: the post is never re-added;
-    - tags seen through different timelines are merged;
-    - an edit (a newer ``edited_at``) replaces the record, and so does a changed
-      copy from the server the record came from; another server's copy only
-      contributes its tags (no flip-flopping between two servers' copies), unless
-      it is the post's origin server with a newer edit;
+    - the origin's copy of a record that came from another server replaces it, tags
+      included (whatever a relay said is dropped), and takes the record over;
+    - once the record is the origin's, another server's copy changes nothing: a relay
+      neither rewrites the post nor adds a tag to it;
+    - a copy from the record's own server: an edit (a newer ``edited_at``) or a changed
+      copy of the same version replaces the record (its tags are then what it carries:
+      an author may remove one); otherwise its tags are merged (one server, several
+      tag timelines);
+    - two relays, the origin unread: the first one's copy stays, the other's tags are
+      merged (neither can be checked against the origin);
     - an unchanged post keeps its bytes (``fetched_at`` and ``server`` included).
     """
     if existing is None:
         return MergeResult(incoming, "new")
     if existing.is_tombstone:
         return MergeResult(None, "unchanged")
+    origin_held = is_origin(existing.uri, existing.server)
+    if not origin_held and is_origin(incoming.uri, incoming.server):
+        return MergeResult(incoming, "updated")  # the origin takes the record over
+    if incoming.server != existing.server:
+        if origin_held:
+            return MergeResult(None, "unchanged")  # a relay cannot re-tag the origin's post
+        return _merge_tags(existing, incoming)
+    if _content_key(existing) != _content_key(incoming) and (
+        (incoming.edited_at or "") >= (existing.edited_at or "")
+    ):
+        # An edit, or the same server's copy changed (a preview card arrived late).
+        return MergeResult(incoming, "updated")
+    return _merge_tags(existing, incoming)
+
+
+def _merge_tags(existing: Post, incoming: Post) -> MergeResult:
+    """``existing``, with ``incoming``'s tags added."""
     tags = tuple(sorted(set(existing.tags) | set(incoming.tags)))
-    if _content_key(existing) == _content_key(incoming):
-        if tags == existing.tags:
-            return MergeResult(None, "unchanged")
-        return MergeResult(existing.with_tags(tags), "updated")
-    newer = (incoming.edited_at or "") > (existing.edited_at or "")
-    same_version = (incoming.edited_at or "") == (existing.edited_at or "")
-    same_server = incoming.server == existing.server
-    # Content is only taken from the server the record came from, or from the post's
-    # own origin server: another server cannot rewrite a post it merely relays.
-    trusted = same_server or url_host(incoming.uri) == url_host(incoming.server)
-    if trusted and (newer or (same_version and same_server)):
-        # An edit, or the same server's copy changed (a preview card arrived late): the
-        # post's hashtags are now what it carries (an author may remove one).
-        return MergeResult(replace(incoming, server=existing.server), "updated")
-    # Another server's older or differently rendered copy: keep ours, merge tags.
     if tags == existing.tags:
         return MergeResult(None, "unchanged")
     return MergeResult(existing.with_tags(tags), "updated")
