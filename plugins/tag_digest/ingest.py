@@ -33,9 +33,10 @@ from typing import Any
 
 from .archive import Archive
 from .consent import Verdict, check_status
-from .records import Address, Post, address, format_time, from_status, is_origin, merge
+from .origins import Address, address, is_origin
+from .records import Post, format_time, from_status, merge
 
-__all__ = [  # address and is_origin live in records (one rule for a post's origin)
+__all__ = [  # address and is_origin live in origins (one rule for a post's origin)
     "LOCAL", "REMOTE", "Address", "Counts", "address", "in_scope", "ingest", "is_origin",
     "remove_vanished", "unclear_consent", "upsert",
 ]  # fmt: skip

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from .origins import is_origin
 from .tagnames import normalise_tag
 
 ARCHIVE_KEYS = (
@@ -219,63 +220,6 @@ def url_host(url: str) -> str:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
         return ""
-
-
-Address = tuple[str, int]
-"""A server's host (lower case) and port."""
-
-
-@functools.lru_cache(maxsize=1 << 12)  # the same few servers in every post
-def address(url: str) -> Address | None:
-    """Host and port of an http(s) ``url`` (its scheme's default port when none is given).
-
-    ``None`` when ``url`` is not http(s) or no URL parser accepts it (untrusted input).
-    """
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        return None
-    return parts.hostname.lower(), port or (443 if scheme == "https" else 80)
-
-
-def origin_host(uri: str) -> str:
-    """The origin server of a post, from its status ``uri``: ``host``, or ``host:port``.
-
-    The port is shown only when it is not the scheme's default; ``""`` when ``uri``
-    is not an http(s) URL. The one rule for "where a post comes from".
-    """
-    where = address(uri)
-    if where is None:
-        return ""
-    host, port = where
-    shown = f"[{host}]" if ":" in host else host  # IPv6
-    default = 443 if uri.strip().lower().startswith("https:") else 80
-    return shown if port == default else f"{shown}:{port}"
-
-
-def is_origin(uri: str, server: str) -> bool:
-    """Whether the status ``uri`` lives on ``server`` itself (same host and port)."""
-    where = address(uri)
-    return where is not None and where == address(server)
-
-
-def original_url(post: Post) -> str:
-    """The link to "the original post": ``url`` if on the post's origin host, else the ``uri``.
-
-    A server may send any ``url`` (``https://evil.example/phish``); only one on the
-    host and port of the status ``uri`` is shown. Otherwise the ``uri`` itself, when
-    it is http(s); else ``""`` (no link at all).
-    """
-    where = address(post.uri)
-    if where is None:
-        return ""
-    if post.url and address(post.url) == where:
-        return post.url.strip()
-    return post.uri.strip()
 
 
 def _text(value: Any) -> str:
