@@ -147,6 +147,18 @@ def test_the_origin_is_its_host_and_port() -> None:
     assert merge(ours, relayed).post is None
 
 
+def test_the_origin_spelled_another_way_is_still_the_origin() -> None:
+    ours = make_post(ORIGIN, ("llm",))
+    edited = make_post(
+        "https://Origin.example:443/",
+        ("sft",),
+        content="<p>edited</p>",
+        edited_at="2024-12-09T00:00:00.000Z",
+    )
+    result = merge(ours, edited)
+    assert result.post is not None and result.post.tags == ("sft",)
+
+
 @pytest.mark.parametrize(
     ("uri", "host"),
     [

@@ -348,12 +348,14 @@ def merge(existing: Post | None, incoming: Post) -> MergeResult:
     if existing.is_tombstone:
         return MergeResult(None, "unchanged")
     origin_held = is_origin(existing.uri, existing.server)
-    if not origin_held and is_origin(incoming.uri, incoming.server):
+    from_origin = is_origin(incoming.uri, incoming.server)
+    if from_origin and not origin_held:
         return MergeResult(incoming, "updated")  # the origin takes the record over
-    if incoming.server != existing.server:
-        if origin_held:
-            return MergeResult(None, "unchanged")  # a relay cannot re-tag the origin's post
-        return _merge_tags(existing, incoming)
+    if origin_held and not from_origin:
+        return MergeResult(None, "unchanged")  # a relay cannot rewrite or re-tag it
+    if incoming.server != existing.server and not from_origin:
+        return _merge_tags(existing, incoming)  # two relays
+    # The record's own server (the origin, however its address is spelled).
     if _content_key(existing) != _content_key(incoming) and (
         (incoming.edited_at or "") >= (existing.edited_at or "")
     ):
