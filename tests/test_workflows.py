@@ -33,6 +33,7 @@ import yaml
 from lxml import etree, html
 from pytest_httpserver import HTTPServer
 from tag_digest.archive import Archive
+from tag_digest.origins import original_url
 
 if TYPE_CHECKING:
     from corpus_server import TimelineServer
@@ -582,7 +583,7 @@ def test_scheduled_runs_fetch_commit_and_publish(clone: Clone, mastodon: Timelin
     archived = Archive.load(clone.work / "content" / "archive")
     new_posts = [p for p in archived if p.server == mastodon.url]
     assert len(new_posts) == summary["new"]
-    assert all(html_escape(p.url) in published for p in new_posts)
+    assert all(html_escape(original_url(p.uri, p.url)) in published for p in new_posts)
     assert check_links(output) > 0
 
     # The next run finds nothing new: nothing is committed.

@@ -8,10 +8,12 @@ No network here: these functions take statuses (already screened by
   ``reblog`` that is not ``null``: :func:`unclear_consent`), never reaches the
   archive; if the archive holds it from this server or the post's origin server
   (the author opted out or changed the visibility since), it becomes a tombstone.
-- Every other status is upserted (:func:`upsert`; tombstones are final). Who may
-  change a record: the server it came from (:func:`.records.merge`), and the
-  post's own origin server, whose copy replaces a relaying server's (which may
-  be forged) and takes the record over; any other server only adds hashtags.
+- Every other status is upserted (:func:`upsert`, by the rules of
+  :func:`.records.merge`; tombstones are final). Who may change a record: the
+  server it came from, and the post's own origin server, whose copy replaces a
+  relaying server's (which may be forged), tags included, and takes the record
+  over. Once a record is its origin's, no other server changes it, not even its
+  hashtags; before that, another relay only adds hashtags.
   A post whose origin is one of ``DIGEST_SERVERS`` is never *created* from
   another server's copy: its origin, asked too, is the one to say what it is
   (and whether it is public at all).
@@ -26,13 +28,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from .archive import Archive
 from .consent import Verdict, check_status
-from .records import MergeResult, Post, format_time, from_status, merge
+from .origins import Address, address, is_origin
+from .records import Post, format_time, from_status, merge
+
+__all__ = [  # address and is_origin live in origins (one rule for a post's origin)
+    "LOCAL", "REMOTE", "Address", "Counts", "address", "in_scope", "ingest", "is_origin",
+    "remove_vanished", "unclear_consent", "upsert",
+]  # fmt: skip
 
 LOCAL, REMOTE = "local", "remote"
 
@@ -65,27 +72,6 @@ def _remove(archive: Archive, uri: str, server: str, when: str) -> bool:
     return True
 
 
-Address = tuple[str, int]
-
-
-def address(url: str) -> Address | None:
-    """Host and port of ``url`` (the default port of its scheme when none is given)."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    if not parts.hostname:
-        return None
-    return parts.hostname.lower(), port or (443 if parts.scheme.lower() == "https" else 80)
-
-
-def is_origin(uri: str, server: str) -> bool:
-    """Whether the status ``uri`` lives on ``server`` itself (same host and port)."""
-    where = address(uri)
-    return where is not None and where == address(server)
-
-
 def unclear_consent(status: dict[str, Any]) -> Verdict:
     """Refuse consent fields of the wrong type: only what is clearly consent counts.
 
@@ -114,18 +100,7 @@ def upsert(archive: Archive, post: Post, origins: frozenset[Address] = frozenset
     existing = archive.get(post.uri)
     if existing is None and address(post.uri) in origins and not is_origin(post.uri, post.server):
         return "unchanged"  # left to its own server
-    if existing is None or existing.is_tombstone or existing.server == post.server:
-        result = merge(existing, post)
-    else:
-        tags = tuple(sorted(set(existing.tags) | set(post.tags)))
-        if is_origin(post.uri, post.server):
-            # Hashtags stay merged (one record, tags of every server): the relay would
-            # add its own again, and a second run must change no byte.
-            result = MergeResult(replace(post, tags=tags), "updated")
-        elif tags != existing.tags:
-            result = MergeResult(existing.with_tags(tags), "updated")
-        else:
-            result = MergeResult(None, "unchanged")
+    result = merge(existing, post)
     if result.post is not None:
         archive.put(result.post)
     return result.kind

@@ -31,6 +31,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
+from .origins import original_url
 from .records import Post, parse_time, url_host
 from .sanitize import plain, safe_url
 
@@ -290,7 +291,7 @@ def collect_links(
         links = extract(post)
         if not links:
             continue
-        original = safe_url(post.url) or safe_url(post.uri) or ""  # untrusted, as in pages
+        original = safe_url(original_url(post.uri, post.url)) or ""  # untrusted: as in pages
         share = Share(post.uri, original, digest_url(post), post.created_at, post.tags)
         for url in links:
             shares[url].setdefault(post.uri, share)

@@ -30,11 +30,12 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from .grouping import local_time
+from .origins import original_url
 from .records import Post, format_time, url_host
 from .sanitize import clean_html, link_hashtags, plain, safe_url
 from .tagnames import normalise_tag
 
-RENDER_VERSION = "3"
+RENDER_VERSION = "4"
 """Bump when the code here changes what a fragment looks like (invalidates caches)."""
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
@@ -236,7 +237,7 @@ def post_view(post: Post, ctx: RenderContext) -> PostView:
     local = local_time(post, ctx.tz)
     return PostView(
         uri=plain(post.uri),
-        url=safe_url(post.url) or safe_url(post.uri),
+        url=safe_url(original_url(post.uri, post.url)),  # on the post's own origin host, or none
         lang=valid_lang(post.language),
         published=format_time(post.created),
         local=local,

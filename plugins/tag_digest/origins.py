@@ -1,0 +1,68 @@
+"""The origin server of a post: the host and port of its status ``uri``.
+
+One rule for "where a post comes from", used wherever it matters: whose copy
+of a post the archive trusts (:func:`.records.merge`), and where "open the
+original post" may link (:func:`original_url`). Everything here takes
+untrusted strings and never raises on them.
+"""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlsplit
+
+Address = tuple[str, int]
+"""A server's host (lower case) and port."""
+
+
+@functools.lru_cache(maxsize=1 << 12)  # the same few servers in every post
+def address(url: str) -> Address | None:
+    """Host and port of an http(s) ``url`` (its scheme's default port when none is given).
+
+    ``None`` when ``url`` is not http(s) or no URL parser accepts it.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts.hostname.lower(), port or (443 if scheme == "https" else 80)
+
+
+def origin_host(uri: str) -> str:
+    """The origin server of a post, from its status ``uri``: ``host``, or ``host:port``.
+
+    The port is shown only when it is not the scheme's default; ``""`` when ``uri``
+    is not an http(s) URL.
+    """
+    where = address(uri)
+    if where is None:
+        return ""
+    host, port = where
+    shown = f"[{host}]" if ":" in host else host  # IPv6
+    default = 443 if uri.strip().lower().startswith("https:") else 80
+    return shown if port == default else f"{shown}:{port}"
+
+
+def is_origin(uri: str, server: str) -> bool:
+    """Whether the status ``uri`` lives on ``server`` itself (same host and port)."""
+    where = address(uri)
+    return where is not None and where == address(server)
+
+
+def original_url(uri: str, url: str) -> str:
+    """The link to "the original post" of status ``uri``: ``url`` if on the origin, else ``uri``.
+
+    A server may send any ``url`` (``https://evil.example/phish``); only one on the
+    host and port of the status ``uri`` is shown. Otherwise the ``uri`` itself, when
+    it is http(s); else ``""`` (no link at all).
+    """
+    where = address(uri)
+    if where is None:
+        return ""
+    if url and address(url) == where:
+        return url.strip()
+    return uri.strip()
