@@ -154,8 +154,10 @@ def _walk_batch(walk: _Walk, batch: Batch, posts: list[Post], need: int) -> int:
         if scan.reason == STUCK:
             walk.stop(FetchError(f"the timeline of {batch.label} does not page down"))
             return done
-        finished = scan.reason in (END, SINCE)
-        lower = None if finished or scan.oldest is None else format_time(scan.oldest)
+        oldest = None if scan.oldest is None else format_time(scan.oldest)
+        # Down to the oldest archived post of the batch: nothing below is to be verified.
+        finished = scan.reason in (END, SINCE) or (oldest is not None and oldest <= floor)
+        lower = None if finished else oldest
         if lower is None and not finished:
             lower = upper  # a page without one dated status covers nothing
         stretch = in_stretch(posts, lower, upper) if lower != upper or finished else []
