@@ -21,7 +21,8 @@ of the expected type, or raises one of :mod:`.errors`:
   connection can be made at all (DNS, refused) only once, then
   :class:`UnreachableError`, so an offline build is not held up;
 - 429 waits for the reset (bounded by the pacer's ``max_wait``) and retries;
-- 401/403/422 raise :class:`AuthRequiredError`, 404 :class:`NotFoundError`.
+- 401/403/422 raise :class:`AuthRequiredError`, 404 :class:`NotFoundError` (and
+  410 too where the caller asks for it: a status looked up by id that is gone).
 """
 
 from __future__ import annotations
@@ -136,8 +137,16 @@ def decode_json(reply: Reply, expect: type) -> Any:
     return data
 
 
-def check_status(server: str, reply: Reply, token: str | None) -> None:
-    """Raise for every status code that is not a success (``token``: the one sent, if any)."""
+def check_status(
+    server: str,
+    reply: Reply,
+    token: str | None,
+    *,
+    token_name: str = "DIGEST_TOKEN",
+    absent: frozenset[int] = frozenset({404}),
+) -> None:
+    """Raise for every status code that is not a success (``token``: the one sent, if any;
+    ``token_name``: the variable it comes from; ``absent``: codes meaning "not found")."""
     code = reply.status
     if 200 <= code < 300:
         return
@@ -146,15 +155,15 @@ def check_status(server: str, reply: Reply, token: str | None) -> None:
     if code in AUTH_STATUSES:
         if token:
             raise AuthRequiredError(
-                f"{server} refused the access token (HTTP {code}): set DIGEST_TOKEN to a valid "
+                f"{server} refused the access token (HTTP {code}): set {token_name} to a valid "
                 "access token with the read:statuses scope"
             )
         raise AuthRequiredError(
             f"{server} serves hashtag timelines only to logged-in users (HTTP {code}): "
-            "set DIGEST_TOKEN to an access token with the read:statuses scope"
+            f"set {token_name} to an access token with the read:statuses scope"
         )
-    if code == 404:
-        raise NotFoundError(f"{server}: not found (HTTP 404)")
+    if code in absent:
+        raise NotFoundError(f"{server}: not found (HTTP {code})")
     if 300 <= code < 400:
         target = shown(reply.headers.get("location", "elsewhere"), token)
         raise ServerFaultError(
@@ -175,6 +184,7 @@ class ApiClient:
         *,
         pacer: Pacer,
         token: str | None = None,
+        token_name: str = "DIGEST_TOKEN",
         timeout: float = 20.0,
         retries: int = 3,
         backoff: float = 1.0,
@@ -194,6 +204,7 @@ class ApiClient:
         self.delays: list[float] = []
         """Every backoff delay slept, in order."""
         self._token = token
+        self._token_name = token_name
         self._rand = rand
         self._deadline = Deadline()
         self._http = httpx.Client(
@@ -223,11 +234,18 @@ class ApiClient:
         self._http.close()
 
     def get_json(
-        self, path: str, params: Params = (), *, expect: type = list, paging: bool = False
+        self,
+        path: str,
+        params: Params = (),
+        *,
+        expect: type = list,
+        paging: bool = False,
+        absent: frozenset[int] = frozenset({404}),
     ) -> Any:
         """``GET path?params`` and return its JSON, which must be of type ``expect``.
 
         ``paging``: the request carries ``max_id`` (Mastodon limits those separately).
+        ``absent``: the status codes that raise :class:`NotFoundError`.
         """
         attempt = 0
         throttled = 0
@@ -236,7 +254,9 @@ class ApiClient:
             self.pacer.check_time()
             try:
                 reply = self._send(path, params)
-                check_status(self.server, reply, self._token)
+                check_status(
+                    self.server, reply, self._token, token_name=self._token_name, absent=absent
+                )
                 return self._no_echo(decode_json(reply, expect))
             except _Throttled as exc:
                 throttled += 1

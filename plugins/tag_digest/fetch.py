@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from .client import ApiClient
-from .errors import FetchError, NotFoundError
+from .errors import FetchError, NotFoundError, ServerFaultError
 from .records import parse_time
 from .tagnames import normalise_tag
 
@@ -185,8 +185,11 @@ class Page:
     oldest: dt.datetime | None = None
 
 
-def screen_page(items: list[Any], keys: frozenset[str], now: dt.datetime, seen: set[str]) -> Page:
-    """Keep the statuses of ``items`` that are well-formed, new, tagged and plausibly dated."""
+def screen_page(
+    items: list[Any], keys: frozenset[str] | None, now: dt.datetime, seen: set[str]
+) -> Page:
+    """Keep the statuses of ``items`` that are well-formed, new, tagged and plausibly dated
+    (``keys``: the tags one of which each must carry; ``None``: any or none)."""
     page = Page()
     for item in items:
         status_id = item.get("id") if isinstance(item, dict) else None
@@ -206,7 +209,7 @@ def screen_page(items: list[Any], keys: frozenset[str], now: dt.datetime, seen: 
         created = status_time(item)
         if created is not None and (page.oldest is None or created < page.oldest):
             page.oldest = created
-        if not status_tags(item) & keys:
+        if keys is not None and not status_tags(item) & keys:
             page.dropped["none of the batch's tags"] += 1
             continue
         if _malformed(item):
@@ -321,6 +324,30 @@ def scan_timeline(
         if stop is not None:
             scan.reason = stop
             return scan
+
+
+GONE_CODES = frozenset({404, 410})
+"""What a server answers for a status that was deleted (or is no longer visible)."""
+
+
+def status_path(status_id: str) -> str:
+    return "/api/v1/statuses/" + quote(status_id, safe="")
+
+
+def fetch_status(client: ApiClient, status_id: str, now: dt.datetime) -> dict[str, Any] | None:
+    """``GET /api/v1/statuses/:id``: the status, screened like a page, or ``None`` when the
+    server says it is gone (404 or 410). Raises :class:`FetchError` on anything else, a
+    status that fails screening included (which proves nothing either way)."""
+    if not STATUS_ID.fullmatch(status_id):
+        raise ServerFaultError(f"{client.server}: {status_id!r} is not a status id")
+    try:
+        item = client.get_json(status_path(status_id), expect=dict, absent=GONE_CODES)
+    except NotFoundError:
+        return None
+    kept = screen_page([item], None, now, set()).kept
+    if not kept or kept[0].get("id") != status_id:
+        raise ServerFaultError(f"{client.server} sent an unusable status for id {status_id}")
+    return kept[0]
 
 
 def scan_top(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ DEFAULTS: Mapping[str, Any] = {
     "DIGEST_PER_PAGE": 25,
     "DIGEST_FEED_LIMIT": 50,
     "DIGEST_PROGRESS": None,
+    "DIGEST_AUDIT_DAYS": 30,
+    "DIGEST_AUDIT_BUDGET": 200,
+    "DIGEST_TOKENS": None,
 }
 
 
@@ -58,7 +62,7 @@ class DigestSettings:
     max_wait: float
     max_pages: int
     token_server: str | None
-    """The only server the access token is ever sent to."""
+    """The server ``DIGEST_TOKEN`` is sent to (``None``: ``DIGEST_TOKENS`` sends it nowhere)."""
     per_page: int
     feed_limit: int
     """At most this many entries in each Atom feed (the newest)."""
@@ -66,17 +70,26 @@ class DigestSettings:
     timezone: str
     default_lang: str
     site_url: str
+    audit_days: float = 30
+    """Every live archived post is re-verified about once in this many days (0: all, now)."""
+    audit_budget: int = 200
+    """Most re-verification requests per server and run (0: no re-verification)."""
+    tokens: tuple[tuple[str, str], ...] = ()
+    """``(server, environment variable)``: the only variable whose token goes to that server."""
 
     @property
     def normalised_tags(self) -> tuple[str, ...]:
         return tuple(normalise_tag(t) for t in self.tags)
 
+    def token_name(self, server: str) -> str | None:
+        """The environment variable ``DIGEST_TOKENS`` names for ``server``, if any."""
+        return next((name for url, name in self.tokens if url == server), None)
+
     def token_for(self, server: str) -> str | None:
-        """The access token for ``server``: from ``DIGEST_TOKEN``, and only for one server."""
-        token = os.environ.get(TOKEN_ENV, "").strip()
-        if not token or server != self.token_server:
-            return None
-        return token
+        """The access token for ``server``: only from the variable named for it in DIGEST_TOKENS."""
+        name = self.token_name(server)
+        token = os.environ.get(name, "").strip() if name else ""
+        return token or None
 
 
 def _setting(raw: Mapping[str, Any], name: str) -> Any:
@@ -208,6 +221,53 @@ def _token_server(raw: Mapping[str, Any], servers: tuple[str, ...]) -> str | Non
     return url
 
 
+TOKEN_VARIABLE = re.compile(r"DIGEST_TOKEN[A-Z0-9_]*")
+
+
+def _tokens(raw: Mapping[str, Any], servers: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """DIGEST_TOKENS (server URL to variable name); by default the old DIGEST_TOKEN_SERVER rule."""
+    value = _setting(raw, "DIGEST_TOKENS")
+    if value is None:
+        server = _token_server(raw, servers)
+        return ((server, TOKEN_ENV),) if server else ()
+    if _setting(raw, "DIGEST_TOKEN_SERVER") not in (None, ""):
+        raise SettingError(
+            "DIGEST_TOKENS", "give DIGEST_TOKENS or the older DIGEST_TOKEN_SERVER, not both"
+        )
+    if not isinstance(value, Mapping):
+        raise SettingError(
+            "DIGEST_TOKENS",
+            "expected a mapping of server URL to variable name such as "
+            f"{{'https://mastodon.social': 'DIGEST_TOKEN'}}, got {value!r}",
+        )
+    tokens: dict[str, str] = {}
+    for key, name in value.items():
+        url = _server_url("DIGEST_TOKENS", key)
+        if url not in servers:
+            raise SettingError("DIGEST_TOKENS", f"{url} is not one of DIGEST_SERVERS")
+        if url in tokens:
+            raise SettingError("DIGEST_TOKENS", f"{url} is given twice")
+        if not isinstance(name, str) or not TOKEN_VARIABLE.fullmatch(name):
+            raise SettingError(
+                "DIGEST_TOKENS",
+                f"{name!r} for {url}: name an environment variable starting with DIGEST_TOKEN "
+                "(upper-case letters, digits, '_'), such as 'DIGEST_TOKEN_FOSSTODON'",
+            )
+        if name in tokens.values():
+            raise SettingError(
+                "DIGEST_TOKENS", f"{name} is named for two servers; each token goes to one server"
+            )
+        tokens[url] = name
+    return tuple(tokens.items())
+
+
+def _audit_days(raw: Mapping[str, Any]) -> float:
+    days = _number(raw, "DIGEST_AUDIT_DAYS", minimum=0, integer=False)
+    if days > 3650:
+        raise SettingError("DIGEST_AUDIT_DAYS", f"must be at most 3650 (ten years), got {days!r}")
+    return float(days)
+
+
 def _progress(raw: Mapping[str, Any]) -> bool | None:
     value = _setting(raw, "DIGEST_PROGRESS")
     return None if value is None else _bool(raw, "DIGEST_PROGRESS")
@@ -257,11 +317,14 @@ def load_settings(raw: Mapping[str, Any], base: Path | None = None) -> DigestSet
         backoff=float(_number(raw, "DIGEST_BACKOFF", minimum=0, integer=False)),
         max_wait=float(_number(raw, "DIGEST_MAX_WAIT", minimum=0, integer=False)),
         max_pages=int(_number(raw, "DIGEST_MAX_PAGES", minimum=1, integer=True)),
-        token_server=_token_server(raw, servers),
+        token_server=next((u for u, n in _tokens(raw, servers) if n == TOKEN_ENV), None),
         per_page=int(_number(raw, "DIGEST_PER_PAGE", minimum=1, integer=True)),
         feed_limit=int(_number(raw, "DIGEST_FEED_LIMIT", minimum=1, integer=True)),
         progress=_progress(raw),
         timezone=str(raw.get("TIMEZONE") or "UTC"),
         default_lang=str(raw.get("DEFAULT_LANG") or "en"),
         site_url=str(raw.get("SITEURL") or ""),
+        audit_days=_audit_days(raw),
+        audit_budget=int(_number(raw, "DIGEST_AUDIT_BUDGET", minimum=0, integer=True)),
+        tokens=_tokens(raw, servers),
     )

@@ -11,12 +11,20 @@ live in git next to the archive. Per server and normalised tag:
 
 A tag without an entry has never been fetched from that server: its batch is
 scanned as a first fetch. Losing this file costs one full re-scan, never a post.
+
+``audit`` holds the rolling re-verification (:mod:`.audit`) per server:
+``cycle_started`` and ``last_run`` (UTC times), per batch of tags (its normalised
+names joined by ``,``) where the re-scan goes on (``below``: the next ``max_id``;
+``reached``: the oldest ``created_at`` it got to; ``done``: this cycle's walk is
+finished), ``pending`` (posts whose check alone failed: checked again next run)
+and ``ids`` (a post's status id on that server where its ``uri`` does not show it).
+Losing it restarts the audit, never removes a post.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +50,81 @@ def _tag_state(data: Any) -> TagState | None:
     )
 
 
+@dataclass(slots=True)
+class BatchAudit:
+    """Where one batch's re-scan goes on in the current audit cycle."""
+
+    below: str | None = None
+    """The ``max_id`` of the next page; ``None``: from the top."""
+    reached: str | None = None
+    """``created_at`` of the oldest status the walk got to (posts from it on are covered)."""
+    done: bool = False
+
+
+@dataclass(slots=True)
+class ServerAudit:
+    """One server's audit: its cycle, cursors, pending checks and status ids."""
+
+    cycle_started: str
+    last_run: str
+    batches: dict[str, BatchAudit] = field(default_factory=dict)
+    pending: list[str] = field(default_factory=list)
+    ids: dict[str, str] = field(default_factory=dict)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _server_audit(data: Any) -> ServerAudit | None:
+    if not isinstance(data, dict):
+        return None
+    started, last = _text(data.get("cycle_started")), _text(data.get("last_run"))
+    if started is None or last is None:
+        return None
+    batches = data.get("batches")
+    pending = data.get("pending")
+    ids = data.get("ids")
+    return ServerAudit(
+        cycle_started=started,
+        last_run=last,
+        batches={
+            key: BatchAudit(_text(b.get("below")), _text(b.get("reached")), b.get("done") is True)
+            for key, b in (batches.items() if isinstance(batches, dict) else ())
+            if isinstance(key, str) and isinstance(b, dict)
+        },
+        pending=[u for u in pending if isinstance(u, str) and u]
+        if isinstance(pending, list)
+        else [],
+        ids={
+            u: i
+            for u, i in (ids.items() if isinstance(ids, dict) else ())
+            if isinstance(u, str) and isinstance(i, str) and u and i
+        },
+    )
+
+
+def _render_audit(audit: ServerAudit) -> dict[str, Any]:
+    return {
+        "batches": {
+            key: {"below": b.below, "done": b.done, "reached": b.reached}
+            for key, b in audit.batches.items()
+            if b != BatchAudit()  # not started: the same as absent
+        },
+        "cycle_started": audit.cycle_started,
+        "ids": dict(audit.ids),
+        "last_run": audit.last_run,
+        "pending": list(audit.pending),
+    }
+
+
 class FetchState:
     """Cursors per server and tag, read from and written to one JSON file."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.servers: dict[str, dict[str, TagState]] = {}
+        self.audits: dict[str, ServerAudit] = {}
         self._saved = ""
 
     @classmethod
@@ -72,6 +149,11 @@ class FetchState:
                 parsed = _tag_state(entry)
                 if parsed is not None:
                     state.servers.setdefault(server, {})[tag] = parsed
+        audits = data.get("audit") if isinstance(data, dict) else None
+        for server, entry in (audits if isinstance(audits, dict) else {}).items():
+            audit = _server_audit(entry)
+            if audit is not None:
+                state.audits[server] = audit
         state._saved = text
         return state, None
 
@@ -82,7 +164,7 @@ class FetchState:
         self.servers.setdefault(server, {})[tag] = value
 
     def render(self) -> str:
-        data = {
+        data: dict[str, Any] = {
             "format": FORMAT,
             "servers": {
                 server: {
@@ -93,6 +175,8 @@ class FetchState:
                 if tags
             },
         }
+        if self.audits:
+            data["audit"] = {server: _render_audit(a) for server, a in self.audits.items()}
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
     def save(self) -> bool:
@@ -100,7 +184,7 @@ class FetchState:
         text = self.render()
         if text == self._saved and self.path.exists():
             return False
-        if not self.servers and not self.path.exists():
+        if not self.servers and not self.audits and not self.path.exists():
             return False
         write_atomic(self.path, text)
         self._saved = text

@@ -24,6 +24,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .archive import Archive
+from .audit import AuditJob, audit_server, remember_ids, remove_authors
+from .audit_plan import opted_out_authors, status_ids
 from .client import ApiClient, shown
 from .errors import ArchiveError, AuthRequiredError, FetchError, NotFoundError, UnreachableError
 from .fetch import (
@@ -45,7 +47,7 @@ from .progress import FetchProgress, console, wanted
 from .ratelimit import PAGING_LIMIT, Pacer, server_budget
 from .records import format_time
 from .settings import DigestSettings
-from .state import FetchState, TagState
+from .state import FetchState, ServerAudit, TagState
 from .tagnames import normalise_tag
 
 log = logging.getLogger("tag_digest")
@@ -61,12 +63,22 @@ class ServerReport:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     unreachable: bool = False
+    verified: int = 0
+    """Posts the audit re-verified in this run."""
+    audit_removed: int = 0
+    audit: str = ""
+    """How far the audit has got (empty: it did not run)."""
 
     def line(self) -> str:
         text = (
             f"{self.server}: {self.new} new, {self.updated} updated, {self.removed} removed, "
             f"{self.requests} requests"
         )
+        if self.audit:
+            text += (
+                f", {self.verified:,} re-verified, {self.audit_removed} removed by the audit, "
+                f"{self.audit}"
+            )
         return text + (" (gave up)" if self.error else "")
 
     def as_json(self) -> dict[str, Any]:
@@ -77,6 +89,9 @@ class ServerReport:
             "requests": self.requests,
             "error": self.error,
             "warnings": list(self.warnings),
+            "re_verified": self.verified,
+            "removed_by_audit": self.audit_removed,
+            "audit": self.audit,
         }
 
 
@@ -112,6 +127,10 @@ class _Run:
     """Every status uri any scan of this server returned in this run."""
     pending: list[tuple[frozenset[str], dt.datetime]] = field(default_factory=list)
     """Deletion checks of complete scans: (tags the scan served, window floor)."""
+    authors: set[str] = field(default_factory=set)
+    """Authors seen opted out in this run (:func:`.audit_plan.author_keys`)."""
+    ids: dict[str, str] = field(default_factory=dict)
+    """``uri`` to status id of everything this run's scans kept."""
 
     @property
     def fetched_at(self) -> str:
@@ -128,6 +147,8 @@ class _Run:
     def apply(self, scan: Scan) -> Counts:
         counts = ingest(self.archive, scan.statuses, self.server, self.fetched_at, self.origins)
         self.seen |= counts.seen
+        self.ids.update(status_ids(scan.statuses))
+        self.authors |= opted_out_authors(scan.statuses, self.server)
         self.report.new += counts.new
         self.report.updated += counts.updated
         self.report.removed += counts.removed
@@ -271,6 +292,33 @@ def sync_batch(run: _Run, client: ApiClient, batch: Batch) -> None:
         raise back.error
 
 
+def _audit(run: _Run, client: ApiClient, batches: list[Batch]) -> None:
+    """The rolling audit (:mod:`.audit`), then every post of an author seen opting out."""
+    settings, report = run.settings, run.report
+    audit = run.state.audits.get(run.server)
+    if settings.audit_budget > 0 and audit is None:
+        audit = ServerAudit(cycle_started=run.fetched_at, last_run=run.fetched_at)
+        run.state.audits[run.server] = audit  # the cycle starts: nothing is due yet
+        remember_ids(run.archive, run.server, audit, run.ids)
+    elif settings.audit_budget > 0 and audit is not None:
+        job = AuditJob(
+            run.server, run.archive, audit, batches, run.now, settings.audit_days,
+            settings.audit_budget, run.access.scope, run.access.params, run.origins,
+            run.seen, run.ids,
+        )  # fmt: skip
+        result = audit_server(client, job)
+        for message in result.warnings:
+            run.warn(message)
+        report.new += result.new
+        report.updated += result.updated
+        report.removed += result.removed
+        report.verified, report.audit_removed, report.audit = (
+            result.verified, result.removed, result.text,
+        )  # fmt: skip
+        run.authors |= result.authors
+    report.removed += remove_authors(run.archive, run.authors, run.fetched_at)
+
+
 def may_carry_token(server: str) -> bool:
     """Whether ``server`` may be sent the token: over https, or plain http to this machine
     or a private network (anyone on the way would read it otherwise)."""
@@ -290,7 +338,8 @@ def may_carry_token(server: str) -> bool:
 def _token_for(settings: DigestSettings, server: str, report: ServerReport) -> str | None:
     token = settings.token_for(server)
     if token and not may_carry_token(server):
-        message = f"{server}: DIGEST_TOKEN is not sent over plain http; use https://"
+        name = settings.token_name(server)
+        message = f"{server}: {name} is not sent over plain http; use https://"
         report.warnings.append(message)
         log.warning("tag_digest: %s", message)
         return None
@@ -298,9 +347,11 @@ def _token_for(settings: DigestSettings, server: str, report: ServerReport) -> s
 
 
 def _token_hint(settings: DigestSettings, server: str) -> str:
-    token_server = settings.token_server
-    if token_server and token_server != server and settings.token_for(token_server):
-        return f" (DIGEST_TOKEN is only sent to DIGEST_TOKEN_SERVER, {token_server})"
+    name = settings.token_name(server)
+    if name is not None:
+        return "" if name == "DIGEST_TOKEN" else f" ({name} holds this server's token)"
+    if any(settings.token_for(url) for url, _ in settings.tokens):
+        return f" (no token goes to {server}: add it to DIGEST_TOKENS)"
     return ""
 
 
@@ -325,6 +376,7 @@ def sync_server(
         server,
         pacer=pacer,
         token=token,
+        token_name=settings.token_name(server) or "DIGEST_TOKEN",
         timeout=settings.timeout,
         retries=settings.retries,
         backoff=settings.backoff,
@@ -348,6 +400,7 @@ def sync_server(
                 progress.batch_done()
             if not faults:
                 _remove_vanished(run)
+            _audit(run, client, batches)
     except UnreachableError as exc:
         report.error, report.unreachable = str(exc), True
     except AuthRequiredError as exc:
