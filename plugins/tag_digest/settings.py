@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ DEFAULTS: Mapping[str, Any] = {
     "DIGEST_PER_PAGE": 25,
     "DIGEST_FEED_LIMIT": 50,
     "DIGEST_PROGRESS": None,
+    "DIGEST_PATH": "",
 }
 
 
@@ -66,6 +68,8 @@ class DigestSettings:
     timezone: str
     default_lang: str
     site_url: str
+    digest_path: str = ""
+    """Where the digest lives in the site: ``""`` (the site root) or ``"digest/"`` (ends in /)."""
 
     @property
     def normalised_tags(self) -> tuple[str, ...]:
@@ -264,4 +268,28 @@ def load_settings(raw: Mapping[str, Any], base: Path | None = None) -> DigestSet
         timezone=str(raw.get("TIMEZONE") or "UTC"),
         default_lang=str(raw.get("DEFAULT_LANG") or "en"),
         site_url=str(raw.get("SITEURL") or ""),
+        digest_path=_digest_path(raw),
     )
+
+
+_PATH_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def _digest_path(raw: Mapping[str, Any]) -> str:
+    """``DIGEST_PATH`` as ``""`` or ``"a/b/"``: plain ASCII segments, nothing that climbs out."""
+    value = _setting(raw, "DIGEST_PATH")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise SettingError("DIGEST_PATH", f"must be a path such as 'digest', got {value!r}")
+    segments = [s for s in value.strip().strip("/").split("/") if s]
+    for segment in segments:
+        if not _PATH_SEGMENT.fullmatch(segment) or segment.endswith("."):
+            raise SettingError(
+                "DIGEST_PATH",
+                f"{value!r}: each part must be letters, digits, '.', '-' or '_' "
+                "(e.g. 'digest' or 'community/digest')",
+            )
+    if len(segments) > 8:
+        raise SettingError("DIGEST_PATH", f"{value!r}: at most 8 levels")
+    return "".join(f"{s}/" for s in segments)
