@@ -31,7 +31,7 @@ LOCK   := constraints.txt
 PIP    := PIP_CONSTRAINT=$(CURDIR)/$(LOCK) $(PY) -m pip install --quiet --disable-pip-version-check
 
 $(DEPS): pyproject.toml $(LOCK) | $(PY)
-	$(PIP) pip
+	$(PIP) pip setuptools wheel
 	$(PIP) -e .
 	@touch $@
 

@@ -113,3 +113,17 @@ def test_bad_setting_on_the_command_line_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "DIGEST_TAGS: write '#llm' without '#'" in output
     assert "Traceback" not in output
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("", ""), ("digest", "digest/"), ("/digest/", "digest/"), ("a/b-c_1.x", "a/b-c_1.x/")],
+)
+def test_digest_path_is_kept_as_plain_segments(value: str, expected: str) -> None:
+    assert load_settings({"DIGEST_PATH": value}, base=Path("/site")).digest_path == expected
+
+
+@pytest.mark.parametrize("value", ["../up", "a/../b", "a b", "дайджест", "a\\b", "x.", 3, ["d"]])
+def test_a_bad_digest_path_names_the_setting(value: object) -> None:
+    with pytest.raises(SettingError, match="DIGEST_PATH"):
+        load_settings({"DIGEST_PATH": value}, base=Path("/site"))

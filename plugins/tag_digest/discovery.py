@@ -84,8 +84,11 @@ class Discovery:
     def prepare_discovery(self) -> None:
         """Absolute bases, and what every page's ``<head>`` announces."""
         site_url = str(self.settings.get("SITEURL") or "")
-        self.site_base = feed_base(None, site_url)
-        self.feed_root = feed_base(str(self.settings.get("FEED_DOMAIN") or ""), site_url)
+        prefix = self.digest_settings.digest_path
+        self.site_base = under(feed_base(None, site_url), prefix)
+        self.feed_root = under(
+            feed_base(str(self.settings.get("FEED_DOMAIN") or ""), site_url), prefix
+        )
         self.context["digest_site_url"] = self.site_base
         feeds: list[FeedLink] = []
         if self.feed_root:
@@ -119,6 +122,7 @@ class Discovery:
     def _post_entries(self, entries: Sequence[ModelEntry], limit: int) -> tuple[Entry, ...]:
         assert self.feed_root is not None
         root = self.feed_root
+
         def newest(e: ModelEntry) -> tuple[str, str]:
             return (e.post.edited_at or e.post.created_at, e.post.uri)
 
@@ -207,9 +211,7 @@ class Discovery:
             return
         limit = self.digest_settings.feed_limit
         name = str(self.settings.get("SITENAME") or "tagdigest")
-        self._feed(
-            ALL_FEED_PATH, name, "index.html", self._post_entries(self.model.entries, limit)
-        )
+        self._feed(ALL_FEED_PATH, name, "index.html", self._post_entries(self.model.entries, limit))
         weeks = list(self.weeks)[-limit:]
         title = f"{name}: {self.page_words['weeks_nav']}"
         signature = "\x1e".join(
@@ -247,7 +249,8 @@ class Discovery:
             urls.append(SitemapUrl(absolute_url(base, page_url_path(tag.path)), _latest(tag)))
         for path, lastmod in self.sitemap_pages:
             urls.append(SitemapUrl(absolute_url(base, page_url_path(path)), lastmod))
-        for key in ("pages", "articles"):
+        # The host site's own pages are in its sitemap, not in a digest kept under DIGEST_PATH.
+        for key in ("pages", "articles") if not self.digest_settings.digest_path else ():
             for item in self.context.get(key) or ():
                 url = getattr(item, "url", None)
                 if url:
@@ -255,16 +258,27 @@ class Discovery:
         return urls
 
     def generate_sitemap(self) -> None:
-        """``sitemap.xml`` (absolute URLs only) and ``robots.txt`` pointing to it."""
+        """``sitemap.xml`` (absolute URLs only) and ``robots.txt`` pointing to it.
+
+        Under a ``DIGEST_PATH`` the sitemap covers the digest and there is no ``robots.txt``:
+        that file belongs to the root of the host site.
+        """
         sitemap = None
         if self.site_base:
             for path, data in sitemap_files(self.sitemap_urls(), self.site_base).items():
                 self.write_raw(path, data.decode("utf-8"))
             sitemap = absolute_url(self.site_base, "sitemap.xml")
-        self.write_raw(ROBOTS_PATH, robots_txt(sitemap))
+        if not self.digest_settings.digest_path:
+            self.write_raw(ROBOTS_PATH, robots_txt(sitemap))
 
 
 def _latest(tag: Any) -> dt.datetime | None:
     stamps = [parse_time(e.post.edited_at or e.post.created_at) for e in tag.entries]
     return max(stamps, default=None)
 
+
+def under(base: str | None, prefix: str) -> str | None:
+    """An absolute base with ``DIGEST_PATH`` (``"digest/"``) appended: where the digest lives."""
+    if base is None or not prefix:
+        return base
+    return f"{base}/{prefix.rstrip('/')}"

@@ -57,11 +57,13 @@ from pelican.generators import Generator, PelicanTemplateNotFound
 
 from .archive import list_shards, read_shard
 from .cache import FragmentCache, ShardCache, content_hash
+from .discovery import under
 from .errors import SettingError, TagDigestError
 from .feeds import post_title
 from .grouping import group_by_date, paginate, zone
 from .links import post_links
 from .model import SiteModel, TagInfo, build_model
+from .period_views import HomeView
 from .plugin import fail
 from .records import Post
 from .render import RENDER_VERSION, RenderContext, render_fragment
@@ -69,8 +71,10 @@ from .settings import DigestSettings, load_settings
 from .site_pages import SitePages, owns_output
 from .strings import catalogue, posts_count
 from .tagnames import normalise_tag, tag_slug
+from .theme_files import BUNDLED_STATIC_DIR, copy_bundled_static, digest_loader, template_name
 from .urls import Urls, tag_page_path
 from .version import REPOSITORY, __version__
+from .week_summary import summary_inputs
 from .writer import PageWriter
 
 log = logging.getLogger("tag_digest")
@@ -108,14 +112,26 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
             fail(error)
         except ValueError as error:
             fail(SettingError("TIMEZONE", str(error)))
-        self.urls = Urls.from_settings(self.settings)
+        prefix = self.digest_settings.digest_path
+        site_urls = Urls.from_settings(self.settings)
+        self.urls = Urls(site_urls.relative, under(site_urls.site_url, prefix) or "")
         self.words = catalogue(self.digest_settings.default_lang)
-        self.page_env: Environment = self.env.overlay(autoescape=True)
+        extensions = list(self.settings.get("TEMPLATE_EXTENSIONS") or [".html"])
+        try:
+            bundled = digest_loader(self.env, extensions)
+        except TagDigestError as error:
+            fail(error)
+        # The site's theme renders the digest pages when it has digest templates; any other
+        # theme gets the plugin's own (theme_files.py) for the digest pages alone.
+        self.bundled = bundled is not None
+        self.page_env: Environment = (
+            self.env.overlay(autoescape=True)
+            if bundled is None
+            else self.env.overlay(autoescape=True, loader=bundled)
+        )
         self.theme_hash = self._theme_hash()
         for name in (POST_TEMPLATE, TAG_TEMPLATE):
-            try:
-                self.get_template(name)
-            except PelicanTemplateNotFound:
+            if template_name(self.page_env, name, extensions) is None:
                 fail(
                     SettingError(
                         "THEME",
@@ -142,8 +158,16 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
         )
         del posts, fragments  # the model holds what is needed
         self.writer = PageWriter(
-            Path(self.output_path), cache_root / "pages.json", owned=owns_output
+            Path(self.output_path) / prefix, cache_root / "pages.json", owned=owns_output
         )
+        # What the digest pages see differently from the host site's pages: under a
+        # DIGEST_PATH the digest is a site of its own (its nav lists no host pages), and the
+        # plugin's own theme has its static files in theme_files.BUNDLED_STATIC_DIR.
+        self.chrome: dict[str, Any] = {}
+        if prefix:
+            self.chrome["pages"] = ()
+        if self.bundled:
+            self.chrome["THEME_STATIC_DIR"] = BUNDLED_STATIC_DIR
         self.context["digest"] = self.model
         self.context["t"] = self.words
         self.context["TAGDIGEST_VERSION"] = __version__
@@ -223,15 +247,21 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
 
     def _template_file(self, name: str) -> str:
         """The file name of template ``name`` (Pelican's ``TEMPLATE_EXTENSIONS``)."""
-        return str(self.get_template(name).name)
+        extensions = list(self.settings.get("TEMPLATE_EXTENSIONS") or [".html"])
+        found = template_name(self.page_env, name, extensions)
+        if found is None:
+            raise PelicanTemplateNotFound(f"[tag_digest] template {name} not found")
+        return found
 
     def _theme_hash(self) -> str:
-        """A hash of every template the theme can use (any edit re-renders)."""
-        loader = self.env.loader
+        """A hash of every template the digest pages can use (any edit re-renders)."""
+        env = self.page_env
+        loader = env.loader
+        assert loader is not None
         parts = []
-        for name in sorted(self.env.list_templates()):
+        for name in sorted(env.list_templates()):
             try:
-                source = loader.get_source(self.env, name)[0]
+                source = loader.get_source(env, name)[0]
             except Exception:  # an unreadable template is simply not hashed
                 continue
             parts.append(f"{name}\x1f{source}")
@@ -271,12 +301,18 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
             local.update(context)
             local["SITEURL"] = self.urls.siteurl_for(path)
             local["output_file"] = path
+            local.update(self.chrome)
             return self.urls.resolve(compiled.render(local), path)
 
         self.writer.write(path, render, signature)
 
     def generate_output(self, writer: Any) -> None:
         self._fingerprint = self._page_fingerprint()
+        prefix = self.digest_settings.digest_path
+        if self.bundled:
+            copy_bundled_static(Path(self.output_path) / prefix / BUNDLED_STATIC_DIR)
+        if prefix:  # the digest's own home page; at the site root it is the theme's index.html
+            self.write_page("index.html", "index", inputs=["home", self._home_inputs()])
         self.generate_tag_pages()
         self.generate_site_pages()
         stats = self.writer.finish()
@@ -284,6 +320,17 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
             "tag_digest: %d pages: %d written, %d unchanged, %d not re-rendered, %d removed",
             stats.total, stats.written, stats.unchanged, stats.skipped, stats.removed,
         )  # fmt: skip
+
+    def _home_inputs(self) -> list[object]:
+        """Every fact the home page shows (its signature when the plugin writes it)."""
+        home: HomeView = self.context["digest_index"]
+        week = home.week
+        return [
+            [(t.name, t.count, str(t.latest)) for t in self.model.tags],
+            week and [week.key, [[s.key, [e.digest for e in s.entries]] for s in week.sections]],
+            week and summary_inputs(week.summary),
+            [(v.url, v.label, v.count_label, v.last_iso) for v in home.links],
+        ]
 
     # -- page kinds -----------------------------------------------------------
 

@@ -41,6 +41,7 @@ DEFAULTS: Mapping[str, Any] = {
     "DIGEST_AUDIT_DAYS": 30,
     "DIGEST_AUDIT_BUDGET": 200,
     "DIGEST_TOKENS": None,
+    "DIGEST_PATH": "",
 }
 
 
@@ -76,6 +77,8 @@ class DigestSettings:
     """Most re-verification requests per server and run (0: no re-verification)."""
     tokens: tuple[tuple[str, str], ...] = ()
     """``(server, environment variable)``: the only variable whose token goes to that server."""
+    digest_path: str = ""
+    """Where the digest lives in the site: ``""`` (the site root) or ``"digest/"`` (ends in /)."""
 
     @property
     def normalised_tags(self) -> tuple[str, ...]:
@@ -327,4 +330,28 @@ def load_settings(raw: Mapping[str, Any], base: Path | None = None) -> DigestSet
         audit_days=_audit_days(raw),
         audit_budget=int(_number(raw, "DIGEST_AUDIT_BUDGET", minimum=0, integer=True)),
         tokens=_tokens(raw, servers),
+        digest_path=_digest_path(raw),
     )
+
+
+_PATH_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def _digest_path(raw: Mapping[str, Any]) -> str:
+    """``DIGEST_PATH`` as ``""`` or ``"a/b/"``: plain ASCII segments, nothing that climbs out."""
+    value = _setting(raw, "DIGEST_PATH")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise SettingError("DIGEST_PATH", f"must be a path such as 'digest', got {value!r}")
+    segments = [s for s in value.strip().strip("/").split("/") if s]
+    for segment in segments:
+        if not _PATH_SEGMENT.fullmatch(segment) or segment.endswith("."):
+            raise SettingError(
+                "DIGEST_PATH",
+                f"{value!r}: each part must be letters, digits, '.', '-' or '_' "
+                "(e.g. 'digest' or 'community/digest')",
+            )
+    if len(segments) > 8:
+        raise SettingError("DIGEST_PATH", f"{value!r}: at most 8 levels")
+    return "".join(f"{s}/" for s in segments)
