@@ -20,6 +20,8 @@ ARCHIVE_KEYS = (
     "content", "spoiler_text", "sensitive", "tags", "card", "media", "emojis",
     "mentions", "in_reply_to", "fetched_at", "deleted_at",
 )  # fmt: skip
+OPTIONAL_KEYS = ("withheld",)
+"""Keys written after :data:`ARCHIVE_KEYS` only when set (older lines keep their bytes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,8 @@ class Account:
     display_name: str
     url: str
     avatar: str
+    bot: bool = False
+    """The account says it is automated; in the archive only when true (``"bot":true``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +87,18 @@ class Post:
     in_reply_to: str | None = None
     fetched_at: str = ""
     deleted_at: str | None = None
+    withheld: str | None = None
+    """On a tombstone made by moderation: the setting that hid it (``DIGEST_BLOCK_WORDS``).
+    Unlike a deletion's, such a tombstone is not final: a fetch may store the post again."""
 
     @property
     def is_tombstone(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_final(self) -> bool:
+        """A deletion (or opt-out) tombstone: the post never comes back."""
+        return self.deleted_at is not None and self.withheld is None
 
     @property
     def created(self) -> dt.datetime:
@@ -116,6 +128,10 @@ class Post:
             deleted_at=when,
         )
 
+    def withhold(self, when: str, reason: str) -> Post:
+        """This post hidden by moderation (``reason``: the setting): a tombstone that may lift."""
+        return replace(self.tombstone(when), withheld=reason)
+
     def with_tags(self, tags: tuple[str, ...]) -> Post:
         return replace(self, tags=tags)
 
@@ -140,7 +156,10 @@ def parse_time(value: str) -> dt.datetime:
 def to_json_line(post: Post) -> str:
     """The archive line of ``post``: keys in :data:`ARCHIVE_KEYS` order, no newline."""
     data = asdict(post)
+    if not post.account.bot:
+        del data["account"]["bot"]
     ordered = {key: data[key] for key in ARCHIVE_KEYS}
+    ordered.update({key: data[key] for key in OPTIONAL_KEYS if data[key] is not None})
     return json.dumps(ordered, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -176,6 +195,7 @@ def from_json(data: Any) -> Post:
             display_name=_str(account, "display_name"),
             url=_str(account, "url"),
             avatar=_str(account, "avatar"),
+            bot=account.get("bot") is True,
         ),
         content=_str(data, "content"),
         spoiler_text=_str(data, "spoiler_text"),
@@ -202,6 +222,7 @@ def from_json(data: Any) -> Post:
         in_reply_to=_opt_str(data, "in_reply_to"),
         fetched_at=_str(data, "fetched_at"),
         deleted_at=_opt_str(data, "deleted_at"),
+        withheld=_opt_str(data, "withheld") if _opt_str(data, "deleted_at") else None,
     )
 
 
@@ -261,6 +282,7 @@ def from_status(status: dict[str, Any], server: str, fetched_at: str) -> Post:
             display_name=_text(account.get("display_name")),
             url=_http_url(account.get("url")),
             avatar=_http_url(account.get("avatar_static") or account.get("avatar")),
+            bot=account.get("bot") is True,
         ),
         content=_text(status.get("content")),
         spoiler_text=_text(status.get("spoiler_text")),
@@ -324,7 +346,9 @@ def _content_key(post: Post) -> tuple[Any, ...]:
 def merge(existing: Post | None, incoming: Post) -> MergeResult:
     """Upsert rule for one status ``uri``.
 
-    - a tombstone is final: the post is never re-added;
+    - a tombstone is final: the post is never re-added; except a moderation
+      tombstone (``withheld``), which the post replaces when it is seen again
+      (the caller has checked that the moderation rules allow it now);
     - tags seen through different timelines are merged;
     - an edit (a newer ``edited_at``) replaces the record, and so does a changed
       copy from the server the record came from; another server's copy only
@@ -335,7 +359,7 @@ def merge(existing: Post | None, incoming: Post) -> MergeResult:
     if existing is None:
         return MergeResult(incoming, "new")
     if existing.is_tombstone:
-        return MergeResult(None, "unchanged")
+        return MergeResult(incoming, "new") if existing.withheld else MergeResult(None, "unchanged")
     tags = tuple(sorted(set(existing.tags) | set(incoming.tags)))
     if _content_key(existing) == _content_key(incoming):
         if tags == existing.tags:

@@ -17,6 +17,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import SettingError
+from .moderation import Rules
+from .moderation_settings import contact, issues_url, load_rules
 from .tagnames import is_valid_tag, normalise_tag
 
 TOKEN_ENV = "DIGEST_TOKEN"
@@ -37,6 +39,17 @@ DEFAULTS: Mapping[str, Any] = {
     "DIGEST_PER_PAGE": 25,
     "DIGEST_FEED_LIMIT": 50,
     "DIGEST_PROGRESS": None,
+    # Moderation (moderation_settings.py) and the removal page.
+    "DIGEST_BLOCK_ACCOUNTS": [],
+    "DIGEST_BLOCK_DOMAINS": [],
+    "DIGEST_BLOCK_WORDS": [],
+    "DIGEST_BLOCK_POSTS": [],
+    "DIGEST_ONLY_ACCOUNTS": [],
+    "DIGEST_LANGUAGES": [],
+    "DIGEST_EXCLUDE_TAGS": [],
+    "DIGEST_SKIP_REPLIES": False,
+    "DIGEST_SKIP_BOTS": False,
+    "DIGEST_CONTACT": None,
 }
 
 
@@ -66,6 +79,10 @@ class DigestSettings:
     timezone: str
     default_lang: str
     site_url: str
+    moderation: Rules
+    """What the maintainer hides (DIGEST_BLOCK_*, DIGEST_ONLY_ACCOUNTS and the filters)."""
+    contact: str
+    """Where an author asks for removal: DIGEST_CONTACT as a link, else the repository's issues."""
 
     @property
     def normalised_tags(self) -> tuple[str, ...]:
@@ -264,4 +281,8 @@ def load_settings(raw: Mapping[str, Any], base: Path | None = None) -> DigestSet
         timezone=str(raw.get("TIMEZONE") or "UTC"),
         default_lang=str(raw.get("DEFAULT_LANG") or "en"),
         site_url=str(raw.get("SITEURL") or ""),
+        moderation=load_rules(
+            lambda name: _setting(raw, name), _tags(raw), lambda name: _bool(raw, name)
+        ),
+        contact=contact(lambda name: _setting(raw, name)) or issues_url(),
     )

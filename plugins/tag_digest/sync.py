@@ -33,14 +33,16 @@ from .fetch import (
     Batch,
     Scan,
     StopRule,
+    exclude_params,
     id_key,
     make_batches,
     scan_timeline,
     scan_top,
     status_tags,
 )
-from .ingest import Address, Counts, address, ingest, remove_vanished
+from .ingest import Address, Counts, address, ingest, remove_vanished, withhold_archived
 from .instance import Access, batch_size, fetch_instance, plan_access
+from .moderation import summary
 from .progress import FetchProgress, console, wanted
 from .ratelimit import PAGING_LIMIT, Pacer, server_budget
 from .records import format_time
@@ -61,6 +63,9 @@ class ServerReport:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     unreachable: bool = False
+    hidden: dict[str, str] = field(default_factory=dict)
+    """Statuses the moderation rules refused (``uri``: setting)."""
+    withheld: int = 0
 
     def line(self) -> str:
         text = (
@@ -83,6 +88,19 @@ class ServerReport:
 @dataclass(slots=True)
 class SyncReport:
     servers: list[ServerReport] = field(default_factory=list)
+    withheld: dict[str, str] = field(default_factory=dict)
+    """Archived posts the moderation rules now refuse, made tombstones before fetching."""
+
+    def moderation_line(self) -> str:
+        """How many posts the moderation rules hide, and how many left the archive now."""
+        hidden = dict(self.withheld)
+        for server in self.servers:
+            hidden.update(server.hidden)
+        by_setting: dict[str, int] = {}
+        for setting in hidden.values():
+            by_setting[setting] = by_setting.get(setting, 0) + 1
+        gone = len(self.withheld) + sum(s.withheld for s in self.servers)
+        return f"moderation: {summary(by_setting)}; {gone} withheld from the archive"
 
     def total(self, name: str) -> int:
         return sum(int(getattr(s, name)) for s in self.servers)
@@ -93,6 +111,9 @@ class SyncReport:
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {k: self.total(k) for k in ("new", "updated", "removed", "requests")}
         data["servers"] = {s.server: s.as_json() for s in self.servers}
+        # Posts withheld by moderation left the archive too (the commit message counts them).
+        data["withheld"] = len(self.withheld) + self.total("withheld")
+        data["removed"] += data["withheld"]
         return data
 
 
@@ -112,6 +133,13 @@ class _Run:
     """Every status uri any scan of this server returned in this run."""
     pending: list[tuple[frozenset[str], dt.datetime]] = field(default_factory=list)
     """Deletion checks of complete scans: (tags the scan served, window floor)."""
+    exclude: list[tuple[str, str]] = field(default_factory=list)
+    """``none[]`` parameters (DIGEST_EXCLUDE_TAGS) for servers that honour them."""
+
+    @property
+    def query(self) -> list[tuple[str, str]]:
+        """What every timeline request adds: the scope, the excluded tags."""
+        return [*self.access.params, *self.exclude]
 
     @property
     def fetched_at(self) -> str:
@@ -126,11 +154,20 @@ class _Run:
         log.warning("tag_digest: %s", message)
 
     def apply(self, scan: Scan) -> Counts:
-        counts = ingest(self.archive, scan.statuses, self.server, self.fetched_at, self.origins)
+        counts = ingest(
+            self.archive,
+            scan.statuses,
+            self.server,
+            self.fetched_at,
+            self.origins,
+            self.settings.moderation,
+        )
         self.seen |= counts.seen
         self.report.new += counts.new
         self.report.updated += counts.updated
         self.report.removed += counts.removed
+        self.report.hidden.update(counts.hidden)
+        self.report.withheld += counts.withheld
         return counts
 
 
@@ -223,7 +260,7 @@ def sync_batch(run: _Run, client: ApiClient, batch: Batch) -> None:
         batch,
         rule,
         max_pages=run.settings.max_pages,
-        scope=run.access.params,
+        scope=run.query,
         on_page=run.progress.posts,
     )
     run.apply(top)
@@ -252,7 +289,7 @@ def sync_batch(run: _Run, client: ApiClient, batch: Batch) -> None:
         StopRule(now=run.now, since=run.settings.since),
         max_pages=pages_left,
         start_id=start,
-        scope=run.access.params,
+        scope=run.query,
         on_page=run.progress.posts,
     )
     run.apply(back)
@@ -335,6 +372,8 @@ def sync_server(
             access = plan_access(info, server=server, has_token=token is not None)
             batches = make_batches(settings.tags, batch_size(info))
             run = _Run(server, settings, archive, state, now, access, report, progress)
+            if batch_size(info) > 1:  # Mastodon's TagFeed; GoToSocial ignores it
+                run.exclude = exclude_params(settings.moderation.exclude_tags)
             if access.warning:
                 run.warn(access.warning)
             progress.server(server, len(batches))
@@ -390,6 +429,7 @@ def sync_all(
     if problem:
         log.warning("tag_digest: %s", problem)
     report = SyncReport()
+    report.withheld = withhold_archived(archive, settings.moderation, format_time(now))
     try:
         with FetchProgress(wanted(settings.progress)) as progress:
             for server in settings.servers:
@@ -398,7 +438,10 @@ def sync_all(
     finally:
         _save(archive, state)
     _warn_unreachable(report)
-    for line in report.lines():
+    lines = report.lines()
+    if settings.moderation.active:
+        lines.append(report.moderation_line())
+    for line in lines:
         (echo or _console_echo)(f"tag_digest: {line}")
     return report
 
