@@ -167,6 +167,14 @@ class Rules:
         return None
 
 
+def count_by_setting(hidden: dict[str, str]) -> dict[str, int]:
+    """``{uri: setting}`` counted by setting."""
+    counts: dict[str, int] = {}
+    for setting in hidden.values():
+        counts[setting] = counts.get(setting, 0) + 1
+    return counts
+
+
 def summary(hidden: dict[str, int]) -> str:
     """``"3 posts hidden (DIGEST_BLOCK_WORDS 2, DIGEST_BLOCK_ACCOUNTS 1)"``: one line's words."""
     total = sum(hidden.values())

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from .errors import SettingError
 from .moderation import Rules
-from .moderation_settings import contact, issues_url, load_rules
+from .moderation_settings import contact, load_rules
 from .tagnames import is_valid_tag, normalise_tag
 
 TOKEN_ENV = "DIGEST_TOKEN"
@@ -81,8 +81,8 @@ class DigestSettings:
     site_url: str
     moderation: Rules
     """What the maintainer hides (DIGEST_BLOCK_*, DIGEST_ONLY_ACCOUNTS and the filters)."""
-    contact: str
-    """Where an author asks for removal: DIGEST_CONTACT as a link, else the repository's issues."""
+    contact: str | None
+    """Where an author asks for removal (DIGEST_CONTACT as a link); ``None``: the issues."""
 
     @property
     def normalised_tags(self) -> tuple[str, ...]:
@@ -284,5 +284,5 @@ def load_settings(raw: Mapping[str, Any], base: Path | None = None) -> DigestSet
         moderation=load_rules(
             lambda name: _setting(raw, name), _tags(raw), lambda name: _bool(raw, name)
         ),
-        contact=contact(lambda name: _setting(raw, name)) or issues_url(),
+        contact=contact(lambda name: _setting(raw, name)),
     )

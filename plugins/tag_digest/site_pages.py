@@ -13,10 +13,11 @@ import re
 from .discovery import Discovery
 from .link_pages import LINKS_DIR, LinkPages, links_page_path
 from .period_pages import HOME_LINKS, HomeView, PeriodPages
+from .removal_page import RemovalPage
 
 _OWNED = re.compile(
     r"(?:tags|weeks|days|links)/(?:[^/]+/)*index\.html"
-    r"|archive/index\.html"
+    r"|archive/index\.html|removal/index\.html"
     r"|feeds/(?:tags/[^/]+|weeks|all)\.atom\.xml"
     r"|links\.json|links\.csv|bookmarks\.html|robots\.txt|sitemap(?:-\d+)?\.xml"
 )
@@ -31,13 +32,14 @@ def owns_output(path: str) -> bool:
     return _OWNED.fullmatch(path) is not None
 
 
-class SitePages(PeriodPages, LinkPages, Discovery):
+class SitePages(PeriodPages, LinkPages, Discovery, RemovalPage):
     """Weeks, days, archive, home data, links, exports, feeds, sitemap and robots.txt."""
 
     def prepare_pages(self) -> None:
         self.prepare_periods()
         self.prepare_links()
         self.prepare_discovery()
+        self.prepare_removal()
         self.context["digest_index"] = HomeView(
             week=self.home_week(),
             links=tuple(self.link_view(link) for link in self.links[:HOME_LINKS]),
@@ -50,5 +52,6 @@ class SitePages(PeriodPages, LinkPages, Discovery):
         self.generate_archive_page()
         self.generate_link_pages()
         self.generate_exports()
+        self.generate_removal_page()
         self.generate_feeds()
         self.generate_sitemap()

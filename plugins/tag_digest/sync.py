@@ -42,7 +42,7 @@ from .fetch import (
 )
 from .ingest import Address, Counts, address, ingest, remove_vanished, withhold_archived
 from .instance import Access, batch_size, fetch_instance, plan_access
-from .moderation import summary
+from .moderation import count_by_setting, summary
 from .progress import FetchProgress, console, wanted
 from .ratelimit import PAGING_LIMIT, Pacer, server_budget
 from .records import format_time
@@ -96,11 +96,8 @@ class SyncReport:
         hidden = dict(self.withheld)
         for server in self.servers:
             hidden.update(server.hidden)
-        by_setting: dict[str, int] = {}
-        for setting in hidden.values():
-            by_setting[setting] = by_setting.get(setting, 0) + 1
         gone = len(self.withheld) + sum(s.withheld for s in self.servers)
-        return f"moderation: {summary(by_setting)}; {gone} withheld from the archive"
+        return f"moderation: {summary(count_by_setting(hidden))}; {gone} withheld from the archive"
 
     def total(self, name: str) -> int:
         return sum(int(getattr(s, name)) for s in self.servers)
