@@ -208,7 +208,9 @@ def test_issues_url_is_the_repository_the_site_is_built_from() -> None:
     actions = {"GITHUB_REPOSITORY": "me/my-digest", "GITHUB_SERVER_URL": "https://github.com"}
     assert issues_url(actions) == "https://github.com/me/my-digest/issues"
     assert issues_url({}) == "https://github.com/tagdigest/tagdigest/issues"
-    assert issues_url({"GITHUB_REPOSITORY": "not a repo"}).startswith("https://github.com/tagdigest/")
+    assert issues_url({"GITHUB_REPOSITORY": "not a repo"}).startswith(
+        "https://github.com/tagdigest/"
+    )
 
 
 # --- the archive: a moderation tombstone may lift, a deletion may not -------------------
