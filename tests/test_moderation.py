@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tag_digest.archive import Archive
 from tag_digest.errors import SettingError
 from tag_digest.moderation import Rules
 from tag_digest.moderation_settings import issues_url
@@ -241,3 +242,17 @@ def test_a_moderation_tombstone_gives_way_to_the_post_a_deletion_does_not() -> N
     deleted = live.tombstone("2025-01-11T00:00:00.000Z")
     assert deleted.is_final
     assert merge(deleted, live).post is None
+
+
+def test_a_deletion_outranks_a_moderation_tombstone_in_a_hand_merged_archive(
+    tmp_path: Path,
+) -> None:
+    live = post()
+    withheld = live.withhold("2025-01-11T00:00:00.000Z", "DIGEST_BLOCK_WORDS")
+    deleted = live.tombstone("2025-01-12T00:00:00.000Z")
+    for lines in ([withheld, deleted], [deleted, withheld], [withheld, live], [live, withheld]):
+        shard = tmp_path / "2025" / "2025-01.jsonl"
+        shard.parent.mkdir(parents=True, exist_ok=True)
+        shard.write_text("".join(to_json_line(p) + "\n" for p in lines), encoding="utf-8")
+        kept = Archive.load(tmp_path).get(live.uri)
+        assert kept == (deleted if deleted in lines else withheld), lines

@@ -302,3 +302,28 @@ def test_only_accounts_and_skipped_replies_when_fetching(
     }
     assert kept and set(records(settings)) == kept
     assert any(s["in_reply_to_id"] for s in statuses if s["account"]["acct"] in bridged)
+
+
+def test_an_author_who_opts_out_while_withheld_never_comes_back(
+    mastodon: TimelineServer, make_settings: MakeSettings
+) -> None:
+    statuses = recent(10)
+    mastodon.statuses = statuses
+    acct = statuses[3]["account"]["acct"]
+    handle = acct if "@" in acct else f"{acct}@mastodon.social"
+    blocked = make_settings([mastodon.url], [TAG], DIGEST_BLOCK_ACCOUNTS=[handle])
+    sync_all(blocked)  # nothing of theirs stored
+    assert statuses[3]["uri"] not in records(blocked)
+    open_settings = make_settings([mastodon.url], [TAG])
+    sync_all(open_settings)
+    sync_all(blocked)
+    assert records(blocked)[statuses[3]["uri"]].withheld == "DIGEST_BLOCK_ACCOUNTS"
+    for status in pick(statuses, acct):
+        status["account"]["noindex"] = True
+    sync_all(blocked)
+    record = records(blocked)[statuses[3]["uri"]]
+    assert record.is_final  # the author's choice outranks the block
+    for status in pick(statuses, acct):
+        status["account"]["noindex"] = False
+    sync_all(open_settings)
+    assert records(blocked)[statuses[3]["uri"]].is_final
