@@ -223,6 +223,8 @@ class TimelineServer:
         # Mastodon's TagFeed: the path tag | any[], of which only the first 4 names count.
         names = [tag, *(t.casefold() for t in request.args.getlist("any[]"))]
         wanted = set(list(dict.fromkeys(names))[:4]) - self.ignored
+        # none[]: statuses carrying any of these (again the first 4) are left out.
+        unwanted = {t.casefold() for t in request.args.getlist("none[]")[:4]}
         known = {t["name"].casefold() for s in self.statuses for t in s.get("tags", [])}
         limit = min(int(request.args.get("limit", "20")), 40)
         max_id = request.args.get("max_id")
@@ -234,6 +236,8 @@ class TimelineServer:
                 names = {t["name"].casefold() for t in status.get("tags", [])}
                 is_remote = "@" in status["account"]["acct"]
                 if not names & wanted or (local and is_remote) or (remote and not is_remote):
+                    continue
+                if names & unwanted:
                     continue
                 if max_id is not None and int(status["id"]) >= int(max_id):
                     continue

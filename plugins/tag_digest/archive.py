@@ -126,9 +126,10 @@ class Archive:
                 known = archive.records.get(post.uri)
                 if known is not None:
                     # The same status twice (a hand-merged archive): a tombstone always
-                    # wins, and the shards involved are written back with one line.
+                    # wins (a deletion over a moderation one), and the shards involved
+                    # are written back with one line.
                     archive._dirty.update((known.month, post.month))
-                    if known.is_tombstone:
+                    if known.is_final or (known.is_tombstone and not post.is_final):
                         continue
                 archive.records[post.uri] = post
         return archive

@@ -86,6 +86,19 @@ def timeline_params(
     return params
 
 
+EXCLUDE_LIMIT = 4
+"""Mastodon's ``TagFeed`` reads only the first 4 names of ``none[]`` (``LIMIT_PER_MODE``)."""
+
+
+def exclude_params(tags: Sequence[str]) -> list[tuple[str, str]]:
+    """``none[]`` for ``DIGEST_EXCLUDE_TAGS``: the server leaves their posts out of the page.
+
+    Only a saving (fewer statuses, so fewer pages): the moderation rules still
+    leave such posts out locally, the tags past the first 4 included.
+    """
+    return [("none[]", tag) for tag in tags[:EXCLUDE_LIMIT]]
+
+
 def id_key(status_id: str) -> tuple[int, str]:
     """Sort key of a status id: numeric (Mastodon) and ULID (GoToSocial) ids both order by it."""
     return (len(status_id), status_id)

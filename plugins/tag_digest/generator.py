@@ -63,8 +63,10 @@ from .feeds import post_title
 from .grouping import group_by_date, paginate, zone
 from .links import post_links
 from .model import SiteModel, TagInfo, build_model
+from .moderation import count_by_setting, summary
 from .period_views import HomeView
 from .plugin import fail
+from .progress import console
 from .records import Post
 from .render import RENDER_VERSION, RenderContext, render_fragment
 from .settings import DigestSettings, load_settings
@@ -187,6 +189,7 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
 
         A status deleted anywhere in the archive stays deleted: should its URI
         also have a live line (two archives merged by hand, say), the tombstone wins.
+        A post the moderation rules refuse is left out here, before it is rendered.
         """
         wanted = set(ctx.tag_hrefs)
         template = self.page_env.get_template(self._template_file(POST_TEMPLATE))
@@ -197,6 +200,8 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
         self.known_titles: dict[str, str] = {}
         """Each post's :func:`~.feeds.post_title`, by URI (kept in the cache with its fragment)."""
         deleted: set[str] = set()
+        rules = self.digest_settings.moderation
+        hidden: dict[str, str] = {}
         rendered = reused = 0
         months = set()
         for shard in list_shards(self.digest_settings.archive_path):
@@ -211,8 +216,14 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
             for p in read_shard(shard.path):
                 if p.is_tombstone:
                     deleted.add(p.uri)
+                    if p.withheld:
+                        hidden[p.uri] = p.withheld
                 elif wanted.intersection(p.tags):
-                    posts.append(p)
+                    reason = rules.verdict(p)
+                    if reason is None:
+                        posts.append(p)
+                    else:
+                        hidden[p.uri] = reason
             cached = cache.load(shard.month, shard_hash)
             if cached is None or any(
                 p.uri not in cached.fragments
@@ -243,6 +254,13 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
         log.info(
             "tag_digest: %d posts (%d rendered, %d from cache)", len(records), rendered, reused
         )
+        if rules.active or hidden:  # one line, shown like Pelican's own "Done:"
+            console().print(
+                f"tag_digest: moderation: {summary(count_by_setting(hidden))}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
         return list(records.values()), fragments
 
     def _template_file(self, name: str) -> str:

@@ -17,6 +17,11 @@ No network here: these functions take statuses (already screened by
   A post whose origin is one of ``DIGEST_SERVERS`` is never *created* from
   another server's copy: its origin, asked too, is the one to say what it is
   (and whether it is public at all).
+- A status the maintainer's moderation rules refuse (:meth:`.moderation.Rules.verdict`)
+  is never stored; an archived copy becomes a moderation tombstone when this
+  server may speak for it. :func:`withhold_archived` does the same for every
+  archived post before a fetch. Such a tombstone is not final: once the rules
+  allow the post, the next fetch that sees it stores it again.
 - :func:`remove_vanished`: after a *complete* scan of the overlap window, a
   record from the same server, carrying one of the batch's tags and dated inside
   the covered window, that the scan did not return was deleted: it becomes a
@@ -33,12 +38,13 @@ from typing import Any
 
 from .archive import Archive
 from .consent import Verdict, check_status
+from .moderation import Rules
 from .origins import Address, address, is_origin
 from .records import Post, format_time, from_status, merge
 
 __all__ = [  # address and is_origin live in origins (one rule for a post's origin)
     "LOCAL", "REMOTE", "Address", "Counts", "address", "in_scope", "ingest", "is_origin",
-    "remove_vanished", "unclear_consent", "upsert",
+    "may_speak", "remove_vanished", "unclear_consent", "upsert", "withhold_archived",
 ]  # fmt: skip
 
 LOCAL, REMOTE = "local", "remote"
@@ -52,6 +58,10 @@ class Counts:
     refused: Counter[str] = field(default_factory=Counter)
     seen: set[str] = field(default_factory=set)
     """``uri`` of every status received, allowed or not."""
+    hidden: dict[str, str] = field(default_factory=dict)
+    """``uri`` of every status the moderation rules refused, and the setting that did."""
+    withheld: int = 0
+    """Archived posts turned into moderation tombstones."""
 
     def add(self, other: Counts) -> None:
         self.new += other.new
@@ -59,17 +69,40 @@ class Counts:
         self.removed += other.removed
         self.refused.update(other.refused)
         self.seen |= other.seen
+        self.hidden.update(other.hidden)
+        self.withheld += other.withheld
 
 
 def _remove(archive: Archive, uri: str, server: str, when: str) -> bool:
-    """Tombstone ``uri`` if ``server`` may speak for it: its record's server, or its origin."""
+    """Tombstone ``uri`` if ``server`` may speak for it: its record's server, or its origin.
+
+    A moderation tombstone becomes a final one (the author's choice outranks ours)."""
     post = archive.get(uri)
-    if post is None or post.is_tombstone:
-        return False
-    if post.server != server and not is_origin(uri, server):
+    if post is None or post.is_final or not may_speak(post, server):
         return False
     archive.put(post.tombstone(when))
     return True
+
+
+def may_speak(post: Post, server: str) -> bool:
+    """Whether ``server`` may change ``post``'s record: it came from there, or lives there."""
+    return post.server == server or is_origin(post.uri, server)
+
+
+def withhold_archived(archive: Archive, rules: Rules, when: str) -> dict[str, str]:
+    """Turn every archived post ``rules`` refuse into a moderation tombstone.
+
+    Returns the ``uri`` of each, with the setting that refused it.
+    """
+    hidden: dict[str, str] = {}
+    if not rules.active:
+        return hidden
+    for post in list(archive):
+        reason = rules.verdict(post)
+        if reason is not None:
+            hidden[post.uri] = reason
+            archive.put(post.withhold(when, reason))
+    return hidden
 
 
 def unclear_consent(status: dict[str, Any]) -> Verdict:
@@ -98,7 +131,8 @@ def upsert(archive: Archive, post: Post, origins: frozenset[Address] = frozenset
     ``origins``: the addresses of all ``DIGEST_SERVERS``.
     """
     existing = archive.get(post.uri)
-    if existing is None and address(post.uri) in origins and not is_origin(post.uri, post.server):
+    blank = existing is None or existing.withheld is not None
+    if blank and address(post.uri) in origins and not is_origin(post.uri, post.server):
         return "unchanged"  # left to its own server
     result = merge(existing, post)
     if result.post is not None:
@@ -112,10 +146,12 @@ def ingest(
     server: str,
     fetched_at: str,
     origins: frozenset[Address] = frozenset(),
+    rules: Rules | None = None,
 ) -> Counts:
     """Upsert the allowed ``statuses``; withdraw archived ones that are no longer allowed.
 
-    ``origins``: the addresses of all ``DIGEST_SERVERS`` (see :func:`upsert`).
+    ``origins``: the addresses of all ``DIGEST_SERVERS`` (see :func:`upsert`);
+    ``rules``: the maintainer's moderation (nothing is hidden without).
     """
     counts = Counts()
     for status in statuses:
@@ -134,6 +170,14 @@ def ingest(
             post = from_status(status, server, fetched_at)
         except (ValueError, TypeError, OverflowError):  # shapes fetch.screen_page let through
             counts.refused["unusable status"] += 1
+            continue
+        reason = rules.verdict(post) if rules is not None else None
+        if reason is not None:
+            counts.hidden[post.uri] = reason
+            existing = archive.get(post.uri)
+            if existing is not None and not existing.is_tombstone and may_speak(existing, server):
+                archive.put(existing.withhold(fetched_at, reason))
+                counts.withheld += 1
             continue
         kind = upsert(archive, post, origins)
         if kind == "new":

@@ -65,6 +65,35 @@ EN: Mapping[str, str] = {
     "whole_week_posts": "All posts of the week",
     "authors_count_one": "{count} author",
     "authors_count_other": "{count} authors",
+    "removal_title": "Removing a post",
+    "removal_lede": "What this site keeps of your posts, and how to have one removed.",
+    "removal_kept_title": "What the site keeps",
+    "removal_kept": (
+        "For each post: its text, content warning, hashtags and link preview, the "
+        "descriptions and addresses of its media, the author’s name, handle and profile "
+        "link, and when it was written and edited. Images stay on the author’s server."
+    ),
+    "removal_consent": (
+        "Only public posts are kept, and never those of authors who opted out of search "
+        "and indexing: discoverability turned off, “noindex”, or #nobot, #noindex or "
+        "#nosearch in the profile."
+    ),
+    "removal_tags": "Hashtags collected:",
+    "removal_servers": "Servers read:",
+    "removal_how_title": "How to have a post removed",
+    "removal_delete": (
+        "Delete the post, or opt out as described above: it disappears from the site within {days}."
+    ),
+    "removal_ask": "Or ask the site’s maintainer:",
+    "removal_issues": "the repository’s issues",
+    "removal_history": (
+        "A removed post leaves every page, feed and the link collection. Earlier versions "
+        "of the archive stay in the repository’s history; on request the maintainer "
+        "can purge the post from it too."
+    ),
+    "removal_days_one": "{count} day",
+    "removal_days_other": "{count} days",
+    "description_removal": "What this digest keeps of fediverse posts and how to have one removed.",
 }
 
 RU: Mapping[str, str] = {
@@ -125,6 +154,38 @@ RU: Mapping[str, str] = {
     "authors_count_few": "{count} автора",
     "authors_count_many": "{count} авторов",
     "authors_count_other": "{count} автора",
+    "removal_title": "Удаление поста",
+    "removal_lede": "Что этот сайт хранит из ваших постов и как убрать пост.",
+    "removal_kept_title": "Что хранит сайт",
+    "removal_kept": (
+        "Для каждого поста: текст, предупреждение о содержимом, хештеги и превью ссылки, "
+        "описания и адреса вложений, имя автора, его адрес и ссылку на профиль, время "
+        "публикации и правки. Картинки остаются на сервере автора."
+    ),
+    "removal_consent": (
+        "Хранятся только публичные посты и никогда — посты авторов, запретивших поиск и "
+        "индексацию: выключенная рекомендация профиля, «noindex» или #nobot, #noindex, "
+        "#nosearch в профиле."
+    ),
+    "removal_tags": "Собираемые хештеги:",
+    "removal_servers": "Серверы-источники:",
+    "removal_how_title": "Как убрать пост",
+    "removal_delete": (
+        "Удалите пост или запретите индексацию, как описано выше: он исчезнет с сайта "
+        "в течение {days}."
+    ),
+    "removal_ask": "Или напишите владельцу сайта:",
+    "removal_issues": "задачи (issues) репозитория",
+    "removal_history": (
+        "Убранный пост исчезает со всех страниц, из лент и коллекции ссылок. Прежние версии "
+        "архива остаются в истории репозитория; по просьбе владелец сайта может вычистить "
+        "пост и оттуда."
+    ),
+    "removal_days_one": "{count} дня",
+    "removal_days_few": "{count} дней",
+    "removal_days_many": "{count} дней",
+    "removal_days_other": "{count} дня",
+    "description_removal": "Что дайджест хранит из постов федиверса и как убрать пост.",
 }
 
 CATALOGUES: Mapping[str, Mapping[str, str]] = {"en": EN, "ru": RU}

@@ -21,6 +21,8 @@ ARCHIVE_KEYS = (
     "content", "spoiler_text", "sensitive", "tags", "card", "media", "emojis",
     "mentions", "in_reply_to", "fetched_at", "deleted_at",
 )  # fmt: skip
+OPTIONAL_KEYS = ("withheld",)
+"""Keys written after :data:`ARCHIVE_KEYS` only when set (older lines keep their bytes)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +31,8 @@ class Account:
     display_name: str
     url: str
     avatar: str
+    bot: bool = False
+    """The account says it is automated; in the archive only when true (``"bot":true``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +88,18 @@ class Post:
     in_reply_to: str | None = None
     fetched_at: str = ""
     deleted_at: str | None = None
+    withheld: str | None = None
+    """On a tombstone made by moderation: the setting that hid it (``DIGEST_BLOCK_WORDS``).
+    Unlike a deletion's, such a tombstone is not final: a fetch may store the post again."""
 
     @property
     def is_tombstone(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_final(self) -> bool:
+        """A deletion (or opt-out) tombstone: the post never comes back."""
+        return self.deleted_at is not None and self.withheld is None
 
     @property
     def created(self) -> dt.datetime:
@@ -117,6 +129,10 @@ class Post:
             deleted_at=when,
         )
 
+    def withhold(self, when: str, reason: str) -> Post:
+        """This post hidden by moderation (``reason``: the setting): a tombstone that may lift."""
+        return replace(self.tombstone(when), withheld=reason)
+
     def with_tags(self, tags: tuple[str, ...]) -> Post:
         return replace(self, tags=tags)
 
@@ -141,7 +157,10 @@ def parse_time(value: str) -> dt.datetime:
 def to_json_line(post: Post) -> str:
     """The archive line of ``post``: keys in :data:`ARCHIVE_KEYS` order, no newline."""
     data = asdict(post)
+    if not post.account.bot:
+        del data["account"]["bot"]
     ordered = {key: data[key] for key in ARCHIVE_KEYS}
+    ordered.update({key: data[key] for key in OPTIONAL_KEYS if data[key] is not None})
     return json.dumps(ordered, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -177,6 +196,7 @@ def from_json(data: Any) -> Post:
             display_name=_str(account, "display_name"),
             url=_str(account, "url"),
             avatar=_str(account, "avatar"),
+            bot=account.get("bot") is True,
         ),
         content=_str(data, "content"),
         spoiler_text=_str(data, "spoiler_text"),
@@ -203,6 +223,7 @@ def from_json(data: Any) -> Post:
         in_reply_to=_opt_str(data, "in_reply_to"),
         fetched_at=_str(data, "fetched_at"),
         deleted_at=_opt_str(data, "deleted_at"),
+        withheld=_opt_str(data, "withheld") if _opt_str(data, "deleted_at") else None,
     )
 
 
@@ -262,6 +283,7 @@ def from_status(status: dict[str, Any], server: str, fetched_at: str) -> Post:
             display_name=_text(account.get("display_name")),
             url=_http_url(account.get("url")),
             avatar=_http_url(account.get("avatar_static") or account.get("avatar")),
+            bot=account.get("bot") is True,
         ),
         content=_text(status.get("content")),
         spoiler_text=_text(status.get("spoiler_text")),
@@ -330,7 +352,9 @@ def merge(existing: Post | None, incoming: Post) -> MergeResult:
     record came from. Whether the origin has been read is the record's own
     ``server``: it is the origin exactly when the origin's copy is what the record holds.
 
-    - a tombstone is final: the post is never re-added;
+    - a tombstone is final: the post is never re-added; except a moderation
+      tombstone (``withheld``), which the post replaces when it is seen again
+      (the caller has checked that the moderation rules allow it now);
     - the origin's copy of a record that came from another server replaces it, tags
       included (whatever a relay said is dropped), and takes the record over;
     - once the record is the origin's, another server's copy changes nothing: a relay
@@ -346,7 +370,7 @@ def merge(existing: Post | None, incoming: Post) -> MergeResult:
     if existing is None:
         return MergeResult(incoming, "new")
     if existing.is_tombstone:
-        return MergeResult(None, "unchanged")
+        return MergeResult(incoming, "new") if existing.withheld else MergeResult(None, "unchanged")
     origin_held = is_origin(existing.uri, existing.server)
     from_origin = is_origin(incoming.uri, incoming.server)
     if from_origin and not origin_held:

@@ -18,6 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import SettingError
+from .moderation import Rules
+from .moderation_settings import contact, load_rules
 from .tagnames import is_valid_tag, normalise_tag
 
 TOKEN_ENV = "DIGEST_TOKEN"
@@ -42,6 +44,17 @@ DEFAULTS: Mapping[str, Any] = {
     "DIGEST_AUDIT_BUDGET": 200,
     "DIGEST_TOKENS": None,
     "DIGEST_PATH": "",
+    # Moderation (moderation_settings.py) and the removal page.
+    "DIGEST_BLOCK_ACCOUNTS": [],
+    "DIGEST_BLOCK_DOMAINS": [],
+    "DIGEST_BLOCK_WORDS": [],
+    "DIGEST_BLOCK_POSTS": [],
+    "DIGEST_ONLY_ACCOUNTS": [],
+    "DIGEST_LANGUAGES": [],
+    "DIGEST_EXCLUDE_TAGS": [],
+    "DIGEST_SKIP_REPLIES": False,
+    "DIGEST_SKIP_BOTS": False,
+    "DIGEST_CONTACT": None,
 }
 
 
@@ -71,6 +84,10 @@ class DigestSettings:
     timezone: str
     default_lang: str
     site_url: str
+    moderation: Rules
+    """What the maintainer hides (DIGEST_BLOCK_*, DIGEST_ONLY_ACCOUNTS and the filters)."""
+    contact: str | None
+    """Where an author asks for removal (DIGEST_CONTACT as a link); ``None``: the issues."""
     audit_days: float = 30
     """Every live archived post is re-verified about once in this many days (0: all, now)."""
     audit_budget: int = 200
@@ -331,6 +348,10 @@ def load_settings(raw: Mapping[str, Any], base: Path | None = None) -> DigestSet
         audit_budget=int(_number(raw, "DIGEST_AUDIT_BUDGET", minimum=0, integer=True)),
         tokens=_tokens(raw, servers),
         digest_path=_digest_path(raw),
+        moderation=load_rules(
+            lambda name: _setting(raw, name), _tags(raw), lambda name: _bool(raw, name)
+        ),
+        contact=contact(lambda name: _setting(raw, name)),
     )
 
 

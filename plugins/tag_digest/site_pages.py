@@ -14,11 +14,12 @@ from .discovery import Discovery
 from .link_pages import LINKS_DIR, LinkPages, links_page_path
 from .period_pages import HOME_LINKS, PeriodPages
 from .period_views import HomeView
+from .removal_page import RemovalPage
 from .week_summary import Summaries
 
 _OWNED = re.compile(
     r"(?:tags|weeks|days|links)/(?:[^/]+/)*index\.html"
-    r"|archive/index\.html"
+    r"|archive/index\.html|removal/index\.html"
     r"|feeds/(?:tags/[^/]+|weeks|all)\.atom\.xml"
     r"|links\.json|links\.csv|bookmarks\.html|robots\.txt|sitemap(?:-\d+)?\.xml"
 )
@@ -33,7 +34,7 @@ def owns_output(path: str) -> bool:
     return _OWNED.fullmatch(path) is not None
 
 
-class SitePages(PeriodPages, LinkPages, Discovery):
+class SitePages(PeriodPages, LinkPages, Discovery, RemovalPage):
     """Weeks, days, archive, home data, links, exports, feeds, sitemap and robots.txt."""
 
     def prepare_pages(self) -> None:
@@ -49,6 +50,7 @@ class SitePages(PeriodPages, LinkPages, Discovery):
             tag_views=self.tag_count_views_of,
         )
         self.prepare_discovery()
+        self.prepare_removal()
         self.context["digest_index"] = HomeView(
             week=self.home_week(),
             links=tuple(self.link_view(link) for link in self.links[:HOME_LINKS]),
@@ -61,5 +63,6 @@ class SitePages(PeriodPages, LinkPages, Discovery):
         self.generate_archive_page()
         self.generate_link_pages()
         self.generate_exports()
+        self.generate_removal_page()
         self.generate_feeds()
         self.generate_sitemap()

@@ -42,6 +42,7 @@ EN: Mapping[str, str] = {
     "description_site": "Digests of public fediverse posts by hashtag.",
     "posts": "Posts",
     "updated": "Last post",
+    "removal_link": "Remove a post from this site",
 }
 
 RU: Mapping[str, str] = {
@@ -76,6 +77,7 @@ RU: Mapping[str, str] = {
     "description_site": "Дайджесты публичных постов федиверса по хештегам.",
     "posts": "Посты",
     "updated": "Последний пост",
+    "removal_link": "Как убрать пост с сайта",
 }
 
 CATALOGUES: Mapping[str, Mapping[str, str]] = {"en": EN, "ru": RU}

@@ -35,14 +35,16 @@ from .fetch import (
     Batch,
     Scan,
     StopRule,
+    exclude_params,
     id_key,
     make_batches,
     scan_timeline,
     scan_top,
     status_tags,
 )
-from .ingest import Address, Counts, address, ingest, remove_vanished
+from .ingest import Address, Counts, address, ingest, remove_vanished, withhold_archived
 from .instance import Access, batch_size, fetch_instance, plan_access
+from .moderation import count_by_setting, summary
 from .progress import FetchProgress, console, wanted
 from .ratelimit import PAGING_LIMIT, Pacer, server_budget
 from .records import format_time
@@ -68,6 +70,9 @@ class ServerReport:
     audit_removed: int = 0
     audit: str = ""
     """How far the audit has got (empty: it did not run)."""
+    hidden: dict[str, str] = field(default_factory=dict)
+    """Statuses the moderation rules refused (``uri``: setting)."""
+    withheld: int = 0
 
     def line(self) -> str:
         text = (
@@ -98,6 +103,16 @@ class ServerReport:
 @dataclass(slots=True)
 class SyncReport:
     servers: list[ServerReport] = field(default_factory=list)
+    withheld: dict[str, str] = field(default_factory=dict)
+    """Archived posts the moderation rules now refuse, made tombstones before fetching."""
+
+    def moderation_line(self) -> str:
+        """How many posts the moderation rules hide, and how many left the archive now."""
+        hidden = dict(self.withheld)
+        for server in self.servers:
+            hidden.update(server.hidden)
+        gone = len(self.withheld) + sum(s.withheld for s in self.servers)
+        return f"moderation: {summary(count_by_setting(hidden))}; {gone} withheld from the archive"
 
     def total(self, name: str) -> int:
         return sum(int(getattr(s, name)) for s in self.servers)
@@ -108,6 +123,9 @@ class SyncReport:
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {k: self.total(k) for k in ("new", "updated", "removed", "requests")}
         data["servers"] = {s.server: s.as_json() for s in self.servers}
+        # Posts withheld by moderation left the archive too (the commit message counts them).
+        data["withheld"] = len(self.withheld) + self.total("withheld")
+        data["removed"] += data["withheld"]
         return data
 
 
@@ -131,6 +149,13 @@ class _Run:
     """Authors seen opted out in this run (:func:`.audit_plan.author_keys`)."""
     ids: dict[str, str] = field(default_factory=dict)
     """``uri`` to status id of everything this run's scans kept."""
+    exclude: list[tuple[str, str]] = field(default_factory=list)
+    """``none[]`` parameters (DIGEST_EXCLUDE_TAGS) for servers that honour them."""
+
+    @property
+    def query(self) -> list[tuple[str, str]]:
+        """What every timeline request adds: the scope, the excluded tags."""
+        return [*self.access.params, *self.exclude]
 
     @property
     def fetched_at(self) -> str:
@@ -145,13 +170,22 @@ class _Run:
         log.warning("tag_digest: %s", message)
 
     def apply(self, scan: Scan) -> Counts:
-        counts = ingest(self.archive, scan.statuses, self.server, self.fetched_at, self.origins)
+        counts = ingest(
+            self.archive,
+            scan.statuses,
+            self.server,
+            self.fetched_at,
+            self.origins,
+            self.settings.moderation,
+        )
         self.seen |= counts.seen
         self.ids.update(status_ids(scan.statuses))
         self.authors |= opted_out_authors(scan.statuses, self.server)
         self.report.new += counts.new
         self.report.updated += counts.updated
         self.report.removed += counts.removed
+        self.report.hidden.update(counts.hidden)
+        self.report.withheld += counts.withheld
         return counts
 
 
@@ -244,7 +278,7 @@ def sync_batch(run: _Run, client: ApiClient, batch: Batch) -> None:
         batch,
         rule,
         max_pages=run.settings.max_pages,
-        scope=run.access.params,
+        scope=run.query,
         on_page=run.progress.posts,
     )
     run.apply(top)
@@ -273,7 +307,7 @@ def sync_batch(run: _Run, client: ApiClient, batch: Batch) -> None:
         StopRule(now=run.now, since=run.settings.since),
         max_pages=pages_left,
         start_id=start,
-        scope=run.access.params,
+        scope=run.query,
         on_page=run.progress.posts,
     )
     run.apply(back)
@@ -387,6 +421,8 @@ def sync_server(
             access = plan_access(info, server=server, has_token=token is not None)
             batches = make_batches(settings.tags, batch_size(info))
             run = _Run(server, settings, archive, state, now, access, report, progress)
+            if batch_size(info) > 1:  # Mastodon's TagFeed; GoToSocial ignores it
+                run.exclude = exclude_params(settings.moderation.exclude_tags)
             if access.warning:
                 run.warn(access.warning)
             progress.server(server, len(batches))
@@ -443,6 +479,7 @@ def sync_all(
     if problem:
         log.warning("tag_digest: %s", problem)
     report = SyncReport()
+    report.withheld = withhold_archived(archive, settings.moderation, format_time(now))
     try:
         with FetchProgress(wanted(settings.progress)) as progress:
             for server in settings.servers:
@@ -451,7 +488,10 @@ def sync_all(
     finally:
         _save(archive, state)
     _warn_unreachable(report)
-    for line in report.lines():
+    lines = report.lines()
+    if settings.moderation.active:
+        lines.append(report.moderation_line())
+    for line in lines:
         (echo or _console_echo)(f"tag_digest: {line}")
     return report
 

@@ -15,8 +15,9 @@ PAGE_TYPES: dict[str, tuple[str, ...]] = {
     "links": ("links/index.html",),
     "links-by": ("links/*/index.html", "links/*/*/index.html"),
     "page": ("pages/*.html", "pages/*/index.html"),
+    "removal": ("removal/index.html",),
 }
-REQUIRED = ("index", "tag", "week", "day", "archive", "links")
+REQUIRED = ("index", "tag", "week", "day", "archive", "links", "removal")
 """Page types every digest site has (the others exist only with enough posts or pages)."""
 LIGHTHOUSE_TYPES = ("index", "tag", "week", "links")
 
