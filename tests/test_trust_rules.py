@@ -248,6 +248,9 @@ def test_a_post_a_relay_created_gets_the_origins_tags_once_the_origin_is_read(
     for status in origin:
         post = records[status["uri"]]
         assert EXTRA.lower() not in post.tags and post.server == mastodon.url
+    # The relay's audit state still lists the ids of the posts the origin took over in that
+    # run; the next run drops them. From then on a run with nothing new changes no byte.
+    sync_all(settings)
     before = archive_bytes(settings.archive_path)
     sync_all(settings)
     assert archive_bytes(settings.archive_path) == before
