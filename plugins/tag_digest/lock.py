@@ -1,0 +1,113 @@
+"""One fetch at a time per archive: :func:`archive_lock`.
+
+A fetch holds an OS file lock on ``<archive>/.lock`` from before it reads the
+archive until after its last write (``fcntl.flock`` on Linux and macOS,
+``msvcrt.locking`` on Windows). The OS drops the lock when the process ends,
+however it ends, so a killed fetch never leaves the archive locked. A second
+fetch of the same archive waits for it up to ``wait`` seconds, then stops with
+one line naming the archive.
+
+Once it holds the lock, a fetch removes the temporary files an interrupted
+write left (no other writer can be at work then), and makes sure the archive's
+``.gitignore`` keeps the lock file and temporary files out of ``git status``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from .archive import list_shards
+from .atomic import remove_temp_files, write_atomic
+from .errors import ArchiveError
+
+LOCK_FILE = ".lock"
+GITIGNORE = ".gitignore"
+LOCK_WAIT = 60.0
+"""Seconds a fetch waits for another one on the same archive (``fetch --wait`` changes it)."""
+_POLL = 0.1
+GITIGNORE_TEXT = (
+    "# Written by tagdigest: its lock file and the temporary files of interrupted writes.\n"
+    ".gitignore\n"
+    ".lock\n"
+    ".*.tmp-*\n"
+    ".*.tmp\n"
+)
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _prepare(root: Path) -> None:
+    """The archive folder, its ``.gitignore``, and no leftover temporary files."""
+    if not (root / GITIGNORE).exists():
+        write_atomic(root / GITIGNORE, GITIGNORE_TEXT)
+    remove_temp_files(root)
+    for folder in root.iterdir():
+        if folder.name.isdigit() and folder.is_dir():
+            remove_temp_files(folder)
+
+
+@contextlib.contextmanager
+def archive_lock(root: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
+    """Hold the archive under ``root`` for one fetch (see the module docstring).
+
+    Raises :class:`.SettingError` for a folder that is not an archive (before
+    creating anything in it) and :class:`ArchiveError` when another fetch keeps
+    the lock for longer than ``wait`` seconds.
+    """
+    list_shards(root)  # refuses DIGEST_ARCHIVE_PATH = "/" before writing there
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise ArchiveError(f"{root}: cannot lock the archive ({exc.strerror or exc})") from None
+    try:
+        deadline = time.monotonic() + max(wait, 0.0)
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                raise ArchiveError(
+                    f"{root}: another tagdigest fetch is using this archive (waited {wait:g} s); "
+                    "run again when it has finished"
+                )
+            time.sleep(_POLL)
+        try:
+            try:
+                _prepare(root)
+            except OSError as exc:
+                raise ArchiveError(
+                    f"{root}: cannot write the archive ({exc.strerror or exc})"
+                ) from None
+            yield
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
