@@ -32,6 +32,7 @@ LOCK_WAIT = 60.0
 _POLL = 0.1
 GITIGNORE_TEXT = (
     "# Written by tagdigest: its lock file and the temporary files of interrupted writes.\n"
+    "# It ignores itself too, so it never shows in `git status` (commit it with `git add -f`).\n"
     ".gitignore\n"
     ".lock\n"
     ".*.tmp-*\n"
