@@ -89,13 +89,11 @@ def test_a_second_fetch_waits_and_no_post_or_state_is_lost(
     slow = start_fetch(first)
     wait_until_asked(mastodon, slow)
     fast = start_fetch(second)
-    out_fast, err_fast = fast.communicate(timeout=120)
-    out_slow, err_slow = slow.communicate(timeout=120)
+    _, err_fast = fast.communicate(timeout=120)
+    _, err_slow = slow.communicate(timeout=120)
 
     assert slow.returncode == 0, err_slow
     assert fast.returncode == 0, err_fast
-    # The second fetch only started on the archive once the first had written it.
-    assert mastodon_b.instance_seen[0].at > mastodon.seen[-1].at
     a, b = new_posts(first), new_posts(second)
     assert a > 0 and b > 0
     records = Archive.load(archive).records
@@ -103,6 +101,8 @@ def test_a_second_fetch_waits_and_no_post_or_state_is_lost(
     state = json.loads((archive / STATE_FILE).read_text(encoding="utf-8"))
     assert set(state["servers"]) == {mastodon.url, mastodon_b.url}
     assert all(state["servers"][s][TAG.lower()]["top_id"] for s in state["servers"])
+    # The second fetch only started on the archive once the first had written it.
+    assert mastodon_b.instance_seen[0].at > mastodon.seen[-1].at
 
 
 def test_a_second_fetch_stops_with_one_line_after_its_bounded_wait(
