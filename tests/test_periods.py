@@ -34,6 +34,14 @@ def post(created_at: str, *tags: str, uri: str | None = None) -> Post:
             "created_at": created_at,
             "content": "<p>text</p>",
             "tags": sorted(tags),
+            # the rest of a record (from_json checks every field of the archive format)
+            "url": "",
+            "edited_at": None,
+            "language": None,
+            "account": dict.fromkeys(("acct", "display_name", "url", "avatar"), ""),
+            "spoiler_text": "",
+            "sensitive": False,
+            "card": None,
         }
     )
 

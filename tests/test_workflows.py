@@ -380,8 +380,11 @@ def fetch_into(archive_root: Path) -> set[str]:
         )
     )
     written = archive.save()
-    # What a fetch killed mid-write leaves behind: never to be committed.
-    (archive_root / "2025" / ".2025-01.jsonl.k1ll3d.tmp").write_text("{", encoding="utf-8")
+    # What a fetch killed mid-write leaves behind: never committed, never in `git status`
+    # (the archive's .gitignore), removed by the next fetch.
+    (archive_root / "2025" / ".2025-01.jsonl.tmp-k1ll3d").write_text("{", encoding="utf-8")
+    (archive_root / "2025" / ".2025-01.jsonl.x1y2.tmp").write_text("{", encoding="utf-8")
+    (archive_root / ".lock").touch()
     return {str(p.relative_to(archive_root.parents[1])) for p in written}
 
 
@@ -488,10 +491,7 @@ def test_archive_commit_with_changes_pushes_one_bot_commit(clone: Clone) -> None
     assert set(changed) == written
     assert "content/archive/2025/2025-01.jsonl" in written
     status = git(clone.work, "status", "--short", "--untracked-files=all").splitlines()
-    assert sorted(s.strip() for s in status) == [
-        "?? content/archive/2025/.2025-01.jsonl.k1ll3d.tmp",
-        "M README.md",
-    ]
+    assert sorted(s.strip() for s in status) == ["M README.md"]
     assert TEST_TOKEN not in (clone.work / ".git" / "config").read_text(encoding="utf-8")
     assert message in (clone.runner_temp / "step-summary.md").read_text(encoding="utf-8")
 

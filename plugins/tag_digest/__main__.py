@@ -1,4 +1,4 @@
-"""Command line: ``python -m tag_digest fetch [-s pelicanconf.py] [--summary FILE]``.
+"""Command line: ``python -m tag_digest fetch [-s pelicanconf.py] [--summary FILE] [--wait S]``.
 
 Fetches into the archive without building. Prints one summary line per server;
 ``--summary`` also writes the totals as JSON (the workflow's commit message uses
@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import TagDigestError
+from .lock import LOCK_WAIT
 from .settings import load_settings
 from .sync import SyncReport, sync_all
 
@@ -29,6 +30,13 @@ def _parser() -> argparse.ArgumentParser:
     fetch = commands.add_parser("fetch", help="fetch new posts into the archive (no build)")
     fetch.add_argument("-s", "--settings", default="pelicanconf.py", help="Pelican settings file")
     fetch.add_argument("--summary", metavar="FILE", help="write the run's totals as JSON to FILE")
+    fetch.add_argument(
+        "--wait",
+        metavar="SECONDS",
+        type=float,
+        default=LOCK_WAIT,
+        help=f"wait this long for another fetch of the archive to finish (default {LOCK_WAIT:g})",
+    )
     return parser
 
 
@@ -58,10 +66,10 @@ def _write_summary(path: Path, report: SyncReport) -> None:
         raise TagDigestError(f"{path}: cannot write the summary ({exc.strerror or exc})") from None
 
 
-def fetch(settings_file: str, summary: str | None) -> int:
+def fetch(settings_file: str, summary: str | None, wait: float = LOCK_WAIT) -> int:
     path = Path(settings_file)
     settings = load_settings(_read(path), base=path.resolve().parent)
-    report = sync_all(settings, echo=print)
+    report = sync_all(settings, echo=print, lock_wait=wait)
     if summary:
         _write_summary(Path(summary), report)
     return 0
@@ -76,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logger.setLevel(logging.WARNING)
     logger.propagate = False
     try:
-        return fetch(args.settings, args.summary)
+        return fetch(args.settings, args.summary, args.wait)
     except TagDigestError as error:
         print(f"tag_digest: {error}", file=sys.stderr)
         return 1

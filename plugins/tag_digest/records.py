@@ -14,6 +14,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .origins import is_origin
+from .record_check import (
+    ACCOUNT_KEYS,
+    CARD_KEYS,
+    EMOJI_KEYS,
+    MEDIA_KEYS,
+    MENTION_KEYS,
+    check_record,
+)
 from .tagnames import normalise_tag
 
 ARCHIVE_KEYS = (
@@ -164,66 +172,40 @@ def to_json_line(post: Post) -> str:
     return json.dumps(ordered, ensure_ascii=False, separators=(",", ":"))
 
 
-def _str(data: dict[str, Any], key: str) -> str:
-    value = data.get(key)
-    return value if isinstance(value, str) else ""
-
-
-def _opt_str(data: dict[str, Any], key: str) -> str | None:
-    value = data.get(key)
-    return value if isinstance(value, str) and value else None
+def _opt_time(value: str | None) -> str | None:
+    return value or None  # an empty time is no time (older archives wrote "")
 
 
 def from_json(data: Any) -> Post:
-    """Rebuild a :class:`Post` from an archive object. Raises ``ValueError`` if it is not one."""
-    if not isinstance(data, dict):
-        raise ValueError("not a JSON object")
-    for key in ("uri", "created_at", "server"):
-        if not isinstance(data.get(key), str) or not data[key]:
-            raise ValueError(f"missing {key!r}")
-    parse_time(data["created_at"])
-    account = data.get("account") or {}
-    card = data.get("card")
+    """Rebuild a :class:`Post` from an archive object.
+
+    Raises ``ValueError`` naming the field when it is not one: every field is checked
+    against the archive format first (:func:`.record_check.check_record`), nothing coerced.
+    """
+    record = check_record(data)
+    account, card = record["account"], record["card"]
     return Post(
-        uri=data["uri"],
-        url=_str(data, "url"),
-        server=data["server"],
-        created_at=data["created_at"],
-        edited_at=_opt_str(data, "edited_at"),
-        language=_opt_str(data, "language"),
-        account=Account(
-            acct=_str(account, "acct"),
-            display_name=_str(account, "display_name"),
-            url=_str(account, "url"),
-            avatar=_str(account, "avatar"),
-            bot=account.get("bot") is True,
-        ),
-        content=_str(data, "content"),
-        spoiler_text=_str(data, "spoiler_text"),
-        sensitive=bool(data.get("sensitive")),
-        tags=tuple(t for t in data.get("tags") or () if isinstance(t, str)),
-        card=Card(**{k: _str(card, k) for k in ("url", "title", "description", "provider")})
-        if isinstance(card, dict)
-        else None,
-        media=tuple(
-            Media(**{k: _str(m, k) for k in ("type", "url", "preview_url", "description")})
-            for m in data.get("media") or ()
-            if isinstance(m, dict)
-        ),
-        emojis=tuple(
-            Emoji(shortcode=_str(e, "shortcode"), url=_str(e, "url"))
-            for e in data.get("emojis") or ()
-            if isinstance(e, dict)
-        ),
+        uri=record["uri"],
+        url=record["url"],
+        server=record["server"],
+        created_at=record["created_at"],
+        edited_at=_opt_time(record["edited_at"]),
+        language=record["language"],
+        account=Account(**{k: account[k] for k in ACCOUNT_KEYS}, bot=account.get("bot") is True),
+        content=record["content"],
+        spoiler_text=record["spoiler_text"],
+        sensitive=record["sensitive"],
+        tags=tuple(record["tags"]),
+        card=Card(**{k: card[k] for k in CARD_KEYS}) if card is not None else None,
+        media=tuple(Media(**{k: m[k] for k in MEDIA_KEYS}) for m in record.get("media", ())),
+        emojis=tuple(Emoji(**{k: e[k] for k in EMOJI_KEYS}) for e in record.get("emojis", ())),
         mentions=tuple(
-            Mention(acct=_str(m, "acct"), url=_str(m, "url"))
-            for m in data.get("mentions") or ()
-            if isinstance(m, dict)
+            Mention(**{k: m[k] for k in MENTION_KEYS}) for m in record.get("mentions", ())
         ),
-        in_reply_to=_opt_str(data, "in_reply_to"),
-        fetched_at=_str(data, "fetched_at"),
-        deleted_at=_opt_str(data, "deleted_at"),
-        withheld=_opt_str(data, "withheld") if _opt_str(data, "deleted_at") else None,
+        in_reply_to=record.get("in_reply_to"),
+        fetched_at=record.get("fetched_at", ""),
+        deleted_at=_opt_time(record.get("deleted_at")),
+        withheld=record.get("withheld") if record.get("deleted_at") else None,
     )
 
 

@@ -19,6 +19,8 @@ names joined by ``,``) where the re-scan goes on (``below``: the next ``max_id``
 finished), ``pending`` (posts whose check alone failed: checked again next run)
 and ``ids`` (a post's status id on that server where its ``uri`` does not show it).
 Losing it restarts the audit, never removes a post.
+
+It is never overwritten when it changed on disk since this run read it.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .archive import write_atomic
+from .atomic import write_atomic
+from .errors import ArchiveError
 
 STATE_FILE = "state.json"
 FORMAT = 1
@@ -126,13 +129,16 @@ class FetchState:
         self.servers: dict[str, dict[str, TagState]] = {}
         self.audits: dict[str, ServerAudit] = {}
         self._saved = ""
+        self._disk: bytes | None = None
+        """The file's bytes when :meth:`load` read it (``None``: there was no file)."""
 
     @classmethod
     def load(cls, root: Path) -> tuple[FetchState, str | None]:
         """The state under ``root``, and a warning when an unreadable file was set aside."""
         state = cls(root / STATE_FILE)
         try:
-            text = state.path.read_text(encoding="utf-8")
+            state._disk = state.path.read_bytes()
+            text = state._disk.decode("utf-8")
         except FileNotFoundError:
             return state, None
         except (OSError, UnicodeDecodeError) as exc:
@@ -179,13 +185,29 @@ class FetchState:
             data["audit"] = {server: _render_audit(a) for server, a in self.audits.items()}
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
+    def _current(self) -> bytes | None:
+        try:
+            return self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+
     def save(self) -> bool:
-        """Write the file if its text changed; whether it was written."""
+        """Write the file if its text changed; whether it was written.
+
+        Raises :class:`ArchiveError` when the file changed on disk since :meth:`load`.
+        """
         text = self.render()
-        if text == self._saved and self.path.exists():
+        current = self._current()
+        if text == self._saved and current is not None:
             return False
-        if not self.servers and not self.audits and not self.path.exists():
+        if not self.servers and not self.audits and current is None:
             return False
-        write_atomic(self.path, text)
-        self._saved = text
+        if current != self._disk:
+            raise ArchiveError(
+                f"{self.path}: changed on disk since this run read it (another program "
+                "wrote it); not overwritten: run again"
+            )
+        data = text.encode("utf-8")
+        write_atomic(self.path, data)
+        self._saved, self._disk = text, data
         return True

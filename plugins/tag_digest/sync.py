@@ -44,6 +44,7 @@ from .fetch import (
 )
 from .ingest import Address, Counts, address, ingest, remove_vanished, withhold_archived
 from .instance import Access, batch_size, fetch_instance, plan_access
+from .lock import LOCK_WAIT, archive_lock
 from .moderation import count_by_setting, summary
 from .progress import FetchProgress, console, wanted
 from .ratelimit import PAGING_LIMIT, Pacer, server_budget
@@ -467,26 +468,31 @@ def sync_all(
     *,
     now: dt.datetime | None = None,
     echo: Callable[[str], None] | None = None,
+    lock_wait: float = LOCK_WAIT,
 ) -> SyncReport:
     """Fetch all servers into the archive under ``settings.archive_path``; save it; report.
 
     One summary line per server goes to ``echo`` (default: Pelican's console).
-    Raises only :class:`ArchiveError` (a corrupt shard stops everything before any fetch).
+    Raises only :class:`ArchiveError` (a corrupt shard stops everything before any fetch;
+    another fetch holding the archive for over ``lock_wait`` seconds, see :mod:`.lock`).
     """
     now = now or dt.datetime.now(dt.UTC)
-    archive = Archive.load(settings.archive_path)
-    state, problem = FetchState.load(settings.archive_path)
-    if problem:
-        log.warning("tag_digest: %s", problem)
     report = SyncReport()
-    report.withheld = withhold_archived(archive, settings.moderation, format_time(now))
-    try:
-        with FetchProgress(wanted(settings.progress)) as progress:
-            for server in settings.servers:
-                report.servers.append(sync_server(server, settings, archive, state, now, progress))
-                _save(archive, state)
-    finally:
-        _save(archive, state)
+    with archive_lock(settings.archive_path, lock_wait):  # one fetch at a time, load to save
+        archive = Archive.load(settings.archive_path)
+        state, problem = FetchState.load(settings.archive_path)
+        if problem:
+            log.warning("tag_digest: %s", problem)
+        report.withheld = withhold_archived(archive, settings.moderation, format_time(now))
+        try:
+            with FetchProgress(wanted(settings.progress)) as progress:
+                for server in settings.servers:
+                    report.servers.append(
+                        sync_server(server, settings, archive, state, now, progress)
+                    )
+                    _save(archive, state)
+        finally:
+            _save(archive, state)
     _warn_unreachable(report)
     lines = report.lines()
     if settings.moderation.active:
