@@ -113,7 +113,8 @@ def _server_url(name: str, value: Any) -> str:
         parts = urlsplit(text)
         port = parts.port  # ValueError when not a number from 0 to 65535
     except ValueError:  # also "http://[::1" (an unclosed IPv6 address)
-        raise SettingError(name, f"{shown(text)} is not a valid URL (check its host and port)")
+        bad_url = f"{shown(text)} is not a valid URL (check its host and port)"
+        raise SettingError(name, bad_url) from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise SettingError(
             name, f"{shown(text)} is not an http(s) URL such as 'https://mastodon.social'"
@@ -159,9 +160,8 @@ def _tags(raw: Mapping[str, Any]) -> tuple[str, ...]:
         if name.startswith("#"):
             raise SettingError("DIGEST_TAGS", f"write {name!r} without '#': {name.lstrip('#')!r}")
         if not is_valid_tag(name):
-            raise SettingError(
-                "DIGEST_TAGS", f"{shown(name)} is not a valid hashtag (letters, digits and '_' only)"
-            )
+            problem = f"{shown(name)} is not a valid hashtag (letters, digits and '_' only)"
+            raise SettingError("DIGEST_TAGS", problem)
         key = normalise_tag(name)
         if key not in seen:
             seen.add(key)
