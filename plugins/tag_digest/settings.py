@@ -222,8 +222,8 @@ def _archive_path(raw: Mapping[str, Any], base: Path) -> Path:
         text = None
     if not isinstance(text, str) or not text.strip():
         raise SettingError("DIGEST_ARCHIVE_PATH", f"expected a directory path, got {shown(value)}")
-    if "\0" in text:
-        raise SettingError("DIGEST_ARCHIVE_PATH", f"{shown(text)} has a NUL character in it")
+    if not text.isprintable():  # NUL, a newline, a tab...
+        raise SettingError("DIGEST_ARCHIVE_PATH", f"{shown(text)} has a control character in it")
     path = Path(os.path.expanduser(text))
     if not path.is_absolute():
         path = base / path
