@@ -189,7 +189,7 @@ def _float(raw: Mapping[str, Any], name: str) -> float:
     return float(NUMBERS[name].check(name, _setting(raw, name)))
 
 
-def _since(raw: Mapping[str, Any], now: dt.datetime | None = None) -> dt.datetime | None:
+def _since(raw: Mapping[str, Any]) -> dt.datetime | None:
     value = _setting(raw, "DIGEST_SINCE")
     if value is None or value == "":
         return None
@@ -209,7 +209,7 @@ def _since(raw: Mapping[str, Any], now: dt.datetime | None = None) -> dt.datetim
     if parsed < EARLIEST_SINCE:
         problem = f"{shown(value)} is before 1970; for no limit, leave DIGEST_SINCE unset (None)"
         raise SettingError("DIGEST_SINCE", problem)
-    if parsed > (now or dt.datetime.now(dt.UTC)):
+    if parsed > dt.datetime.now(dt.UTC):
         raise SettingError("DIGEST_SINCE", f"{shown(value)} is in the future; give a past date")
     return parsed
 
