@@ -199,9 +199,12 @@ def test_since_is_from_1970_to_now() -> None:
     assert load_settings({"DIGEST_SINCE": "1970-01-01"}, base=Path("/x")).since == EARLIEST_SINCE
     east = load_settings({"DIGEST_SINCE": "2024-01-01T00:00:00+14:00"}, base=Path("/x"))
     assert east.since == dt.datetime(2023, 12, 31, 10, tzinfo=dt.UTC)
-    tomorrow = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).date()
+    today = dt.datetime.now(dt.UTC).date()
+    for day in (today, today + dt.timedelta(days=1)):  # "today" where the day began earlier
+        assert load_settings({"DIGEST_SINCE": day.isoformat()}, base=Path("/x")).since
+    later = today + dt.timedelta(days=3)
     for value, problem in [
-        (tomorrow, f"{tomorrow!r} is in the future; give a past date"),
+        (later, f"{later!r} is in the future; give a past date"),
         ("9999-12-31T23:59:59-14:00", "'9999-12-31T23:59:59-14:00' is in the future"),
         ("1969-12-31T23:59:59", "'1969-12-31T23:59:59' is before 1970"),
         ("0001-01-01T00:00:00+01:00", "'0001-01-01T00:00:00+01:00' is before 1970"),

@@ -209,7 +209,7 @@ def _since(raw: Mapping[str, Any]) -> dt.datetime | None:
     if parsed < EARLIEST_SINCE:
         problem = f"{shown(value)} is before 1970; for no limit, leave DIGEST_SINCE unset (None)"
         raise SettingError("DIGEST_SINCE", problem)
-    if parsed > dt.datetime.now(dt.UTC):
+    if parsed > dt.datetime.now(dt.UTC) + dt.timedelta(days=1):  # today's date is, anywhere
         raise SettingError("DIGEST_SINCE", f"{shown(value)} is in the future; give a past date")
     return parsed
 
