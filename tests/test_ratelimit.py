@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import deque
+from collections.abc import Callable
 
 import pytest
-from corpus_server import cassette
+from corpus_server import TimelineServer, cassette, hanna, json_response
 from tag_digest.errors import RateLimitedError, ServerFaultError
 from tag_digest.ratelimit import (
+    MAX_HEADER_WAIT,
     Pacer,
     pace_delay,
     parse_reset,
@@ -19,6 +22,8 @@ from tag_digest.ratelimit import (
     throttle_delay,
     window_delay,
 )
+from tag_digest.settings import DigestSettings
+from tag_digest.sync import sync_all
 
 NOW = dt.datetime(2026, 8, 1, 13, 52, 47, tzinfo=dt.UTC)
 
@@ -213,3 +218,61 @@ def test_backoff_counts_as_waiting() -> None:
     pacer = Pacer("https://x.example", max_wait=10, clock=clock, sleep=clock.sleep)
     assert pacer.backoff(6.0) and not pacer.backoff(6.0) and pacer.backoff(4.0)
     assert pacer.waits == [("backoff", 6.0), ("backoff", 4.0)] and pacer.waited == 10
+
+
+HOSTILE_NUMBERS = [
+    "NaN", "nan", "-nan", "inf", "Infinity", "-inf", "1e400", "-1e400", "1e308", "100000",
+    "99999999999999999999", "-30", "0x10", "1_000", " 12 ", "", "\x00",
+    "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+01:00", "Fri, 31 Dec 9999 23:59:59 GMT",
+    "Fri, 31 Dec 9999 23:59:59 -1400", "Mon, 01 Jan 0001 00:00:00 +1400",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", HOSTILE_NUMBERS)
+def test_every_wait_read_from_headers_is_finite_and_bounded(value: str) -> None:
+    """NaN, infinities and absurd times in headers never become a wait that cannot be
+    compared with DIGEST_MAX_WAIT: each is ignored (``None``) or within 0 .. a year."""
+    waits = [
+        retry_after({"Retry-After": value}, NOW),
+        parse_reset(value, NOW),
+        read_rate({"X-RateLimit-Reset": value, "Date": value}, NOW).reset_in,
+        throttle_delay({"Retry-After": value, "X-RateLimit-Reset": value}, NOW),
+    ]
+    for wait in waits:
+        assert wait is None or (math.isfinite(wait) and 0 <= wait <= MAX_HEADER_WAIT), wait
+    info = read_rate({"X-RateLimit-Limit": value, "X-RateLimit-Remaining": value}, NOW)
+    for count in (info.limit, info.remaining):
+        assert count is None or count >= 0
+
+
+def test_a_wait_asked_for_beyond_a_year_is_read_as_a_year() -> None:
+    assert retry_after({"Retry-After": "99999999999999999999"}, NOW) == MAX_HEADER_WAIT
+    assert parse_reset("9999-12-31T00:00:00Z", NOW) == MAX_HEADER_WAIT
+    assert retry_after({"Retry-After": "100000"}, NOW) == 100_000
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Retry-After": "NaN"},
+        {"Retry-After": "inf"},
+        {"Retry-After": "1e400"},
+        {"Retry-After": "100000"},
+        {"X-RateLimit-Reset": "NaN"},
+        {"X-RateLimit-Reset": "1e308"},
+        {"X-RateLimit-Reset": "9999-12-31T23:59:59-14:00"},
+    ],
+)
+def test_a_429_with_hostile_waits_over_http_gives_the_server_up_within_max_wait(
+    mastodon: TimelineServer, make_settings: Callable[..., DigestSettings], headers: dict[str, str]
+) -> None:
+    """A real server on 127.0.0.1 answering 429 with NaN, infinite or huge waits: the run
+    waits at most DIGEST_MAX_WAIT, and the server is given up with one line."""
+    mastodon.statuses = hanna()[:5]
+    mastodon.faults = [json_response({"error": "slow down"}, 429, headers)] * 10
+    settings = make_settings([mastodon.url], ["IchbinHanna"], DIGEST_MAX_WAIT=1)
+    (server,) = sync_all(settings).servers
+    assert server.error is not None and "\n" not in server.error
+    assert "nan" not in server.error.lower() and "inf" not in server.error.lower()
+    assert "DIGEST_MAX_WAIT (1s)" in server.error, server.error
+    assert server.requests <= 3

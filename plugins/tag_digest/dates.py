@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_interval, format_skeleton, format_time
 
-from .errors import SettingError
+from .errors import SettingError, shown
 from .periods import zone
 
 
@@ -31,8 +31,8 @@ def site_locale(lang: str) -> Locale:
     """
     try:
         return Locale.parse(lang.strip().replace("-", "_"))
-    except (UnknownLocaleError, ValueError, TypeError):
-        problem = f"no locale data for {lang!r} (e.g. 'ru' or 'en')"
+    except (UnknownLocaleError, ValueError, TypeError, AttributeError):
+        problem = f"no locale data for {shown(lang)} (e.g. 'ru' or 'en')"
         raise SettingError("DEFAULT_LANG", problem) from None
 
 

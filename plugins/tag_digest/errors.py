@@ -16,6 +16,18 @@ The user sees ``str(error)``: one line, naming the setting, file or server.
 
 from __future__ import annotations
 
+import reprlib
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring = _SHOWN.maxother = 60
+_SHOWN.maxlevel, _SHOWN.maxlist, _SHOWN.maxdict = 3, 4, 4
+
+
+def shown(value: object) -> str:
+    """``value`` as an error message shows it: its ``repr``, short and on one line
+    (a huge string, deep nesting or a broken ``__repr__`` cannot flood the message)."""
+    return " ".join(_SHOWN.repr(value).splitlines())
+
 
 class TagDigestError(Exception):
     """Base of every error tagdigest raises on purpose."""
@@ -25,7 +37,7 @@ class SettingError(TagDigestError):
     """A DIGEST_* setting has an invalid value."""
 
     def __init__(self, name: str, problem: str) -> None:
-        super().__init__(f"{name}: {problem}")
+        super().__init__(f"{name}: {' '.join(problem.splitlines())}")
         self.name = name
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import SettingError
+from .errors import SettingError, shown
 from .grouping import local_date, newest_first
 from .records import Post
 from .tagnames import normalise_tag, tag_slug
@@ -41,8 +41,8 @@ def zone(name: str) -> ZoneInfo:
     """The site's time zone. Raises :class:`SettingError` naming ``TIMEZONE``."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        problem = f"unknown time zone {name!r} (e.g. 'Europe/Moscow')"
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
+        problem = f"unknown time zone {shown(name)} (e.g. 'Europe/Moscow')"
         raise SettingError("TIMEZONE", problem) from None
 
 

@@ -37,6 +37,14 @@ SERVER_TIMEOUTS = 30
 default), waits and slow responses together: :func:`server_budget`."""
 _EPOCH_THRESHOLD = 1_000_000_000
 """Numeric resets below this are a number of seconds, above it epoch seconds."""
+MAX_HEADER_WAIT = 366 * 86_400.0
+"""A header asking for a longer wait (a year) is read as asking for this long: every wait
+read from headers is finite, not negative and at most this, past any DIGEST_MAX_WAIT."""
+
+
+def _seconds(value: float) -> float:
+    """A wait read from a header, clamped to ``0 .. MAX_HEADER_WAIT`` (NaN is no wait)."""
+    return min(max(value, 0.0), MAX_HEADER_WAIT) if value == value else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +113,12 @@ def parse_reset(value: str | None, now: dt.datetime) -> float | None:
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
-        return max(0.0, (when - now).total_seconds())
+        return _seconds((when - now).total_seconds())
     if number != number or number in (float("inf"), float("-inf")):  # NaN, infinities
         return None
     if number < _EPOCH_THRESHOLD:
-        return max(0.0, number)
-    return max(0.0, number - now.timestamp())
+        return _seconds(number)
+    return _seconds(number - now.timestamp())
 
 
 def read_rate(headers: Mapping[str, str], local_now: dt.datetime) -> RateInfo:
@@ -130,11 +138,11 @@ def retry_after(headers: Mapping[str, str], local_now: dt.datetime) -> float | N
         return None
     seconds = _int(value)
     if seconds is not None:
-        return float(seconds)
+        return _seconds(float(seconds))
     when = parse_http_date(value)
     if when is None:
         return None
-    return max(0.0, (when - server_now(headers, local_now)).total_seconds())
+    return _seconds((when - server_now(headers, local_now)).total_seconds())
 
 
 def throttle_delay(headers: Mapping[str, str], local_now: dt.datetime) -> float:

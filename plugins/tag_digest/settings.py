@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import SettingError
+from .errors import SettingError, shown
 from .moderation import Rules
 from .moderation_settings import contact, load_rules
 from .tagnames import is_valid_tag, normalise_tag
+from .values import Range, language, time_zone, utc_moment, valid_host
 
 TOKEN_ENV = "DIGEST_TOKEN"
 
@@ -56,6 +57,25 @@ DEFAULTS: Mapping[str, Any] = {
     "DIGEST_SKIP_BOTS": False,
     "DIGEST_CONTACT": None,
 }
+
+
+NUMBERS: Mapping[str, Range] = {
+    "DIGEST_OVERLAP_DAYS": Range(0, 3650, unit="days"),
+    "DIGEST_TIMEOUT": Range(0.05, 300, unit="seconds"),
+    "DIGEST_RETRIES": Range(0, 20, integer=True),
+    "DIGEST_BACKOFF": Range(0, 60, unit="seconds"),
+    "DIGEST_MAX_WAIT": Range(0, 86_400, unit="seconds"),
+    "DIGEST_MAX_PAGES": Range(1, 1_000_000, integer=True),
+    "DIGEST_PER_PAGE": Range(1, 1000, integer=True),
+    "DIGEST_FEED_LIMIT": Range(1, 1000, integer=True),
+    "DIGEST_AUDIT_DAYS": Range(0, 3650, unit="days"),
+    "DIGEST_AUDIT_BUDGET": Range(0, 100_000, integer=True),
+}
+"""Every number setting and its range (the README's settings table shows each one).
+A new number setting adds one entry here and reads it with :func:`_int` or :func:`_float`."""
+
+MAX_TAG_LENGTH = 100
+EARLIEST_SINCE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,16 +139,26 @@ def _setting(raw: Mapping[str, Any], name: str) -> Any:
 def _server_url(name: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise SettingError(
-            name, f"expected a server URL such as 'https://mastodon.social', got {value!r}"
+            name, f"expected a server URL such as 'https://mastodon.social', got {shown(value)}"
         )
-    parts = urlsplit(value.strip())
+    text = value.strip()
+    if any(c.isspace() or not c.isprintable() for c in text):
+        raise SettingError(name, f"{shown(text)} has a space or control character in it")
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # ValueError when not a number from 0 to 65535
+    except ValueError:  # also "http://[::1" (an unclosed IPv6 address)
+        bad_url = f"{shown(text)} is not a valid URL (check its host and port)"
+        raise SettingError(name, bad_url) from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise SettingError(
-            name, f"{value!r} is not an http(s) URL such as 'https://mastodon.social'"
+            name, f"{shown(text)} is not an http(s) URL such as 'https://mastodon.social'"
         )
+    if port == 0 or not valid_host(parts.hostname):
+        raise SettingError(name, f"{shown(text)} is not a valid URL (check its host and port)")
     if parts.path.strip("/") or parts.query or parts.fragment or parts.username or parts.password:
         raise SettingError(
-            name, f"{value!r}: give the server's base URL only, without path, query or user"
+            name, f"{shown(text)}: give the server's base URL only, without path, query or user"
         )
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
@@ -157,14 +187,16 @@ def _tags(raw: Mapping[str, Any]) -> tuple[str, ...]:
     seen: set[str] = set()
     for item in value:
         if not isinstance(item, str) or not item.strip():
-            raise SettingError("DIGEST_TAGS", f"{item!r} is not a hashtag name")
+            raise SettingError("DIGEST_TAGS", f"{shown(item)} is not a hashtag name")
         name = item.strip()
+        if len(name) > MAX_TAG_LENGTH:
+            problem = f"{shown(name)} is longer than {MAX_TAG_LENGTH} characters"
+            raise SettingError("DIGEST_TAGS", problem)
         if name.startswith("#"):
             raise SettingError("DIGEST_TAGS", f"write {name!r} without '#': {name.lstrip('#')!r}")
         if not is_valid_tag(name):
-            raise SettingError(
-                "DIGEST_TAGS", f"{name!r} is not a valid hashtag (letters, digits and '_' only)"
-            )
+            problem = f"{shown(name)} is not a valid hashtag (letters, digits and '_' only)"
+            raise SettingError("DIGEST_TAGS", problem)
         key = normalise_tag(name)
         if key not in seen:
             seen.add(key)
@@ -178,27 +210,25 @@ def _bool(raw: Mapping[str, Any], name: str) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
         return value.strip().lower() in ("true", "1", "yes")
-    raise SettingError(name, f"expected true or false, got {value!r}")
+    raise SettingError(name, f"expected true or false, got {shown(value)}")
 
 
-def _number(raw: Mapping[str, Any], name: str, *, minimum: float, integer: bool) -> float:
-    value = _setting(raw, name)
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or (integer and not isinstance(value, int))
-    ):
-        kind = "a whole number" if integer else "a number"
-        raise SettingError(name, f"expected {kind} of at least {minimum:g}, got {value!r}")
-    if value < minimum:
-        raise SettingError(name, f"must be at least {minimum:g}, got {value!r}")
-    return value
+def _int(raw: Mapping[str, Any], name: str) -> int:
+    """A whole-number setting within its :data:`NUMBERS` range."""
+    assert NUMBERS[name].integer, f"{name} is not a whole-number setting"
+    return int(NUMBERS[name].check(name, _setting(raw, name)))
+
+
+def _float(raw: Mapping[str, Any], name: str) -> float:
+    """A number setting within its :data:`NUMBERS` range (never NaN or infinite)."""
+    return float(NUMBERS[name].check(name, _setting(raw, name)))
 
 
 def _since(raw: Mapping[str, Any]) -> dt.datetime | None:
     value = _setting(raw, "DIGEST_SINCE")
     if value is None or value == "":
         return None
+    expected = f"expected an ISO date such as '2024-01-01', got {shown(value)}"
     if isinstance(value, dt.datetime):
         parsed = value
     elif isinstance(value, dt.date):
@@ -207,27 +237,37 @@ def _since(raw: Mapping[str, Any]) -> dt.datetime | None:
         try:
             parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise SettingError(
-                "DIGEST_SINCE", f"expected an ISO date such as '2024-01-01', got {value!r}"
-            ) from None
+            raise SettingError("DIGEST_SINCE", expected) from None
     else:
-        raise SettingError(
-            "DIGEST_SINCE", f"expected an ISO date such as '2024-01-01', got {value!r}"
-        )
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
+        raise SettingError("DIGEST_SINCE", expected)
+    parsed = utc_moment(parsed)
+    if parsed < EARLIEST_SINCE:
+        problem = f"{shown(value)} is before 1970; for no limit, leave DIGEST_SINCE unset (None)"
+        raise SettingError("DIGEST_SINCE", problem)
+    if parsed > dt.datetime.now(dt.UTC) + dt.timedelta(days=1):  # today's date is, anywhere
+        raise SettingError("DIGEST_SINCE", f"{shown(value)} is in the future; give a past date")
+    return parsed
 
 
 def _archive_path(raw: Mapping[str, Any], base: Path) -> Path:
     value = _setting(raw, "DIGEST_ARCHIVE_PATH")
-    if not isinstance(value, str | os.PathLike) or not str(value).strip():
-        raise SettingError("DIGEST_ARCHIVE_PATH", f"expected a directory path, got {value!r}")
-    path = Path(os.path.expanduser(str(value)))
+    try:
+        text = os.fspath(value) if isinstance(value, str | os.PathLike) else None
+    except TypeError:  # a PathLike that gives no path
+        text = None
+    if not isinstance(text, str) or not text.strip():
+        raise SettingError("DIGEST_ARCHIVE_PATH", f"expected a directory path, got {shown(value)}")
+    if not text.isprintable():  # NUL, a newline, a tab...
+        raise SettingError("DIGEST_ARCHIVE_PATH", f"{shown(text)} has a control character in it")
+    path = Path(os.path.expanduser(text))
     if not path.is_absolute():
         path = base / path
-    if path.exists() and not path.is_dir():
-        raise SettingError("DIGEST_ARCHIVE_PATH", f"{path} exists and is not a directory")
+    try:
+        if path.exists() and not path.is_dir():
+            raise SettingError("DIGEST_ARCHIVE_PATH", f"{path} exists and is not a directory")
+    except OSError as exc:  # a name too long, a parent that is not readable
+        problem = f"{shown(str(path))}: {exc.strerror or exc}"
+        raise SettingError("DIGEST_ARCHIVE_PATH", problem) from None
     return path
 
 
@@ -281,13 +321,6 @@ def _tokens(raw: Mapping[str, Any], servers: tuple[str, ...]) -> tuple[tuple[str
     return tuple(tokens.items())
 
 
-def _audit_days(raw: Mapping[str, Any]) -> float:
-    days = _number(raw, "DIGEST_AUDIT_DAYS", minimum=0, integer=False)
-    if days > 3650:
-        raise SettingError("DIGEST_AUDIT_DAYS", f"must be at most 3650 (ten years), got {days!r}")
-    return float(days)
-
-
 def _progress(raw: Mapping[str, Any]) -> bool | None:
     value = _setting(raw, "DIGEST_PROGRESS")
     return None if value is None else _bool(raw, "DIGEST_PROGRESS")
@@ -331,21 +364,21 @@ def load_settings(raw: Mapping[str, Any], base: Path | None = None) -> DigestSet
         archive_path=_archive_path(raw, base if base is not None else settings_base(raw)),
         fetch=_bool(raw, "DIGEST_FETCH"),
         since=_since(raw),
-        overlap=dt.timedelta(days=_number(raw, "DIGEST_OVERLAP_DAYS", minimum=0, integer=False)),
-        timeout=float(_number(raw, "DIGEST_TIMEOUT", minimum=0.05, integer=False)),
-        retries=int(_number(raw, "DIGEST_RETRIES", minimum=0, integer=True)),
-        backoff=float(_number(raw, "DIGEST_BACKOFF", minimum=0, integer=False)),
-        max_wait=float(_number(raw, "DIGEST_MAX_WAIT", minimum=0, integer=False)),
-        max_pages=int(_number(raw, "DIGEST_MAX_PAGES", minimum=1, integer=True)),
+        overlap=dt.timedelta(days=_float(raw, "DIGEST_OVERLAP_DAYS")),
+        timeout=_float(raw, "DIGEST_TIMEOUT"),
+        retries=_int(raw, "DIGEST_RETRIES"),
+        backoff=_float(raw, "DIGEST_BACKOFF"),
+        max_wait=_float(raw, "DIGEST_MAX_WAIT"),
+        max_pages=_int(raw, "DIGEST_MAX_PAGES"),
         token_server=next((u for u, n in _tokens(raw, servers) if n == TOKEN_ENV), None),
-        per_page=int(_number(raw, "DIGEST_PER_PAGE", minimum=1, integer=True)),
-        feed_limit=int(_number(raw, "DIGEST_FEED_LIMIT", minimum=1, integer=True)),
+        per_page=_int(raw, "DIGEST_PER_PAGE"),
+        feed_limit=_int(raw, "DIGEST_FEED_LIMIT"),
         progress=_progress(raw),
-        timezone=str(raw.get("TIMEZONE") or "UTC"),
-        default_lang=str(raw.get("DEFAULT_LANG") or "en"),
+        timezone=time_zone(raw.get("TIMEZONE") or "UTC"),
+        default_lang=language(raw.get("DEFAULT_LANG") or "en"),
         site_url=str(raw.get("SITEURL") or ""),
-        audit_days=_audit_days(raw),
-        audit_budget=int(_number(raw, "DIGEST_AUDIT_BUDGET", minimum=0, integer=True)),
+        audit_days=_float(raw, "DIGEST_AUDIT_DAYS"),
+        audit_budget=_int(raw, "DIGEST_AUDIT_BUDGET"),
         tokens=_tokens(raw, servers),
         digest_path=_digest_path(raw),
         moderation=load_rules(
