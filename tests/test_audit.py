@@ -265,11 +265,11 @@ def test_audit_planning_on_plain_data() -> None:
 @pytest.mark.parametrize(
     ("name", "value", "fragment"),
     [
-        ("DIGEST_AUDIT_DAYS", -1, "at least 0"),
+        ("DIGEST_AUDIT_DAYS", -1, "from 0 to 3,650 days, got -1"),
         ("DIGEST_AUDIT_DAYS", "30", "a number"),
         ("DIGEST_AUDIT_DAYS", True, "a number"),
-        ("DIGEST_AUDIT_DAYS", 4000, "at most 3650"),
-        ("DIGEST_AUDIT_BUDGET", -1, "at least 0"),
+        ("DIGEST_AUDIT_DAYS", 4000, "from 0 to 3,650 days, got 4000"),
+        ("DIGEST_AUDIT_BUDGET", -1, "from 0 to 100,000"),
         ("DIGEST_AUDIT_BUDGET", 1.5, "whole number"),
         ("DIGEST_AUDIT_BUDGET", "200", "whole number"),
     ],
