@@ -37,6 +37,7 @@ DEFAULTS: Mapping[str, Any] = {
     "DIGEST_PER_PAGE": 25,
     "DIGEST_FEED_LIMIT": 50,
     "DIGEST_PROGRESS": None,
+    "DIGEST_STALE_DAYS": 7,
 }
 
 
@@ -66,6 +67,8 @@ class DigestSettings:
     timezone: str
     default_lang: str
     site_url: str
+    stale_days: float = 7.0
+    """Pages warn when the last successful fetch is older than this many days."""
 
     @property
     def normalised_tags(self) -> tuple[str, ...]:
@@ -264,4 +267,5 @@ def load_settings(raw: Mapping[str, Any], base: Path | None = None) -> DigestSet
         timezone=str(raw.get("TIMEZONE") or "UTC"),
         default_lang=str(raw.get("DEFAULT_LANG") or "en"),
         site_url=str(raw.get("SITEURL") or ""),
+        stale_days=float(_number(raw, "DIGEST_STALE_DAYS", minimum=0, integer=False)),
     )

@@ -11,16 +11,23 @@ live in git next to the archive. Per server and normalised tag:
 
 A tag without an entry has never been fetched from that server: its batch is
 scanned as a first fetch. Losing this file costs one full re-scan, never a post.
+
+At the top level, ``last_success`` is when the last fetch that could read at least
+one server started (UTC ISO-8601, as ``fetched_at``); absent before the first. The
+pages' footer shows it (:func:`last_success`), so a build from an old archive does
+not look fresh.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .archive import write_atomic
+from .records import parse_time
 
 STATE_FILE = "state.json"
 FORMAT = 1
@@ -48,6 +55,8 @@ class FetchState:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.servers: dict[str, dict[str, TagState]] = {}
+        self.last_success: str | None = None
+        """When the last fetch that read at least one server started (``format_time``)."""
         self._saved = ""
 
     @classmethod
@@ -65,6 +74,7 @@ class FetchState:
         except json.JSONDecodeError as exc:
             return state, f"{state.path}: invalid JSON ({exc.msg}); every timeline is re-scanned"
         servers = data.get("servers") if isinstance(data, dict) else None
+        state.last_success = _moment(data.get("last_success") if isinstance(data, dict) else None)
         for server, tags in (servers if isinstance(servers, dict) else {}).items():
             if not isinstance(tags, dict):
                 continue
@@ -82,7 +92,7 @@ class FetchState:
         self.servers.setdefault(server, {})[tag] = value
 
     def render(self) -> str:
-        data = {
+        data: dict[str, Any] = {
             "format": FORMAT,
             "servers": {
                 server: {
@@ -93,6 +103,8 @@ class FetchState:
                 if tags
             },
         }
+        if self.last_success is not None:
+            data["last_success"] = self.last_success
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
     def save(self) -> bool:
@@ -100,8 +112,25 @@ class FetchState:
         text = self.render()
         if text == self._saved and self.path.exists():
             return False
-        if not self.servers and not self.path.exists():
+        if not self.servers and self.last_success is None and not self.path.exists():
             return False
         write_atomic(self.path, text)
         self._saved = text
         return True
+
+
+def _moment(value: Any) -> str | None:
+    """``value`` if it is an ISO-8601 time, else None (a hand-edited file loses only this)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parse_time(value)
+    except ValueError:
+        return None
+    return value.strip()
+
+
+def last_success(root: Path) -> dt.datetime | None:
+    """When the archive under ``root`` was last fetched successfully; None if never (or unknown)."""
+    state, _problem = FetchState.load(root)
+    return None if state.last_success is None else parse_time(state.last_success)

@@ -42,6 +42,12 @@ EN: Mapping[str, str] = {
     "description_site": "Digests of public fediverse posts by hashtag.",
     "posts": "Posts",
     "updated": "Last post",
+    "fetched": "Posts last fetched",
+    "never_fetched": "Posts not fetched yet",
+    "stale_notice": (
+        "This digest may be out of date: its posts were last fetched {age} ago, "
+        "so newer posts are missing."
+    ),
 }
 
 RU: Mapping[str, str] = {
@@ -76,6 +82,12 @@ RU: Mapping[str, str] = {
     "description_site": "Дайджесты публичных постов федиверса по хештегам.",
     "posts": "Посты",
     "updated": "Последний пост",
+    "fetched": "Посты загружены",
+    "never_fetched": "Посты ещё не загружались",
+    "stale_notice": (
+        "Дайджест может быть устаревшим: посты последний раз загружались {age} назад, "
+        "более новых здесь нет."
+    ),
 }
 
 CATALOGUES: Mapping[str, Mapping[str, str]] = {"en": EN, "ru": RU}

@@ -83,6 +83,15 @@ class ServerReport:
 @dataclass(slots=True)
 class SyncReport:
     servers: list[ServerReport] = field(default_factory=list)
+    posts: int = 0
+    """Posts the archive holds after the run (tombstones not counted)."""
+    last_success: str | None = None
+    """The archive's last successful fetch (this run's start when a server was read)."""
+
+    @property
+    def any_read(self) -> bool:
+        """Whether at least one server could be read (none refused, unreachable or failed)."""
+        return any(s.error is None for s in self.servers)
 
     def total(self, name: str) -> int:
         return sum(int(getattr(s, name)) for s in self.servers)
@@ -92,7 +101,8 @@ class SyncReport:
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {k: self.total(k) for k in ("new", "updated", "removed", "requests")}
-        data["servers"] = {s.server: s.as_json() for s in self.servers}
+        data["servers"] = {s.server: {**s.as_json(), "ok": s.error is None} for s in self.servers}
+        data["posts"], data["last_success"] = self.posts, self.last_success
         return data
 
 
@@ -394,9 +404,12 @@ def sync_all(
         with FetchProgress(wanted(settings.progress)) as progress:
             for server in settings.servers:
                 report.servers.append(sync_server(server, settings, archive, state, now, progress))
+                if report.any_read:
+                    state.last_success = format_time(now)
                 _save(archive, state)
     finally:
         _save(archive, state)
+    report.posts, report.last_success = len(archive.visible()), state.last_success
     _warn_unreachable(report)
     for line in report.lines():
         (echo or _console_echo)(f"tag_digest: {line}")
