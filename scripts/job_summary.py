@@ -147,7 +147,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         with open(target, "a", encoding="utf-8") as handle:
             handle.write(markdown)
     except OSError as exc:
-        print(f"job-summary: error: {target}: cannot write ({exc.strerror or exc})", file=sys.stderr)
+        print(
+            f"job-summary: error: {target}: cannot write ({exc.strerror or exc})", file=sys.stderr
+        )
         return 1
     return 0
 

@@ -81,7 +81,9 @@ def test_a_failing_server_is_a_warning_and_exit_status_three_when_alone(
     assert "(gave up)" in result.stdout
 
 
-def test_no_network_is_a_warning_and_exit_status_three(closed_port_url: str, tmp_path: Path) -> None:
+def test_no_network_is_a_warning_and_exit_status_three(
+    closed_port_url: str, tmp_path: Path
+) -> None:
     result = run("fetch", "-s", str(write_settings(tmp_path, [closed_port_url])), cwd=tmp_path)
     assert result.returncode == 3
     assert result.stderr.startswith("tag_digest: no network: could not reach")

@@ -33,12 +33,11 @@ def fetch(folder: Path, servers: list[str]) -> tuple[subprocess.CompletedProcess
         "DIGEST_MAX_WAIT = 0\nDIGEST_TIMEOUT = 5\n",
         encoding="utf-8",
     )
-    (folder / "summary.json").unlink(missing_ok=True)
+    (folder / "s.json").unlink(missing_ok=True)
     env = {k: v for k, v in os.environ.items() if k != "DIGEST_TOKEN"}
     env["CI"] = "true"
     result = subprocess.run(
-        [sys.executable, "-m", "tag_digest", "fetch", "-s", str(settings)]
-        + ["--summary", "summary.json"],
+        [sys.executable, "-m", "tag_digest", "fetch", "-s", str(settings), "--summary", "s.json"],
         cwd=folder,
         env=env,
         capture_output=True,
@@ -46,7 +45,7 @@ def fetch(folder: Path, servers: list[str]) -> tuple[subprocess.CompletedProcess
         timeout=120,
         check=False,
     )
-    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    summary = json.loads((folder / "s.json").read_text(encoding="utf-8"))
     return result, summary
 
 

@@ -22,7 +22,7 @@ class Freshness:
     """What the pages say about the last successful fetch."""
 
     iso: str | None
-    """The moment for ``<time data-fetched datetime>`` (local time with its offset); None if never."""
+    """For ``<time data-fetched datetime>``: local time with its offset; None if never."""
     when: str
     """The same moment in words, in the site's language; empty if never."""
     stale: str | None
@@ -36,7 +36,7 @@ def freshness(
     dates: Dates,
     words: Mapping[str, str],
 ) -> Freshness:
-    """The footer's facts for an archive last fetched at ``last`` (None: never), built at ``now``."""
+    """The footer's facts for an archive last fetched at ``last`` (None: never) at ``now``."""
     if last is None:
         return Freshness(iso=None, when="", stale=None)
     age = now - last
