@@ -156,13 +156,16 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
         self.context["posts_count"] = functools.partial(
             posts_count, self.words, self.digest_settings.default_lang
         )
-        self.context["digest_fetched"] = freshness(
-            last_success(self.digest_settings.archive_path),
-            dt.datetime.now(dt.UTC),
-            self.digest_settings.stale_days,
-            Dates(self.digest_settings.default_lang, self.digest_settings.timezone),
-            self.words,
-        )  # the footer's "last fetched" (issue 15)
+        try:  # the footer's "last fetched" (issue 15); Dates names a bad DEFAULT_LANG
+            self.context["digest_fetched"] = freshness(
+                last_success(self.digest_settings.archive_path),
+                dt.datetime.now(dt.UTC),
+                self.digest_settings.stale_days,
+                Dates(self.digest_settings.default_lang, self.digest_settings.timezone),
+                self.words,
+            )
+        except TagDigestError as error:
+            fail(error)
         self.prepare_pages()  # weeks, days, links, feeds: issue 4 (site_pages.py)
 
     # -- loading --------------------------------------------------------------
