@@ -9,13 +9,14 @@ PELICANOPTS ?=
 # JSON summary of a fetch (counts of new, updated, removed posts); read by commit-archive.
 SUMMARY ?= .tagdigest-summary.json
 
-.PHONY: lock node-tools deps site publish fetch commit-archive test check quality-tools bench bench-full serve clean help
+.PHONY: lock node-tools deps site publish fetch commit-archive job-summary test check quality-tools bench bench-full serve clean help
 
 help:
 	@echo "make site     fetch (where the network allows) and build output/ with pelicanconf.py"
 	@echo "make publish  build the production site with publishconf.py"
 	@echo "make fetch    fetch new posts into the archive only (no build); counts go to $(SUMMARY)"
 	@echo "make commit-archive  commit content/archive with the counts of the last fetch (PUSH=1 pushes)"
+	@echo "make job-summary  the last fetch as Markdown (to \$$GITHUB_STEP_SUMMARY in Actions)"
 	@echo "make test     run the whole test suite"
 	@echo "make check    validators, accessibility, Lighthouse, links and page weight on built sites"
 	@echo "make bench    benchmarks up to 10,000 posts (bench-full: up to 100,000)"
@@ -61,6 +62,11 @@ fetch: $(DEPS)
 
 commit-archive:
 	$(PYTHON) scripts/commit_archive.py --summary $(SUMMARY) $(if $(PUSH),--push)
+
+# The run's job summary: per server counts, the archive's size, the site (SITE_URL and
+# FETCH_OUTCOME come from the environment; scripts/job_summary.py).
+job-summary:
+	$(PYTHON) scripts/job_summary.py --summary $(SUMMARY)
 
 test: $(TDEPS) node-tools
 	$(PY) -m pytest $(PYTESTOPTS)

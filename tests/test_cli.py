@@ -68,23 +68,28 @@ def test_fetch_prints_a_summary_and_writes_it_as_json(
     assert "Traceback" not in result.stderr
 
 
-def test_a_failing_server_is_a_warning_and_exit_status_zero(
+def test_a_failing_server_is_a_warning_and_exit_status_three_when_alone(
     mastodon: TimelineServer, tmp_path: Path
 ) -> None:
+    """Issue 15: no server read is exit status 3 (see tests/test_fetch_exit.py)."""
     mastodon.statuses = hanna()
     mastodon.faults = [mastodon.page, *(FAULTS["503"][0]() for _ in range(2))]
     result = run("fetch", "-s", str(write_settings(tmp_path, [mastodon.url])), cwd=tmp_path)
-    assert result.returncode == 0
+    assert result.returncode == 3
     assert f"tag_digest: gave up on {mastodon.url}" in result.stderr
     assert "answered HTTP 503 (tried 2 times)" in result.stderr
     assert "(gave up)" in result.stdout
 
 
-def test_no_network_is_a_warning_and_exit_status_zero(closed_port_url: str, tmp_path: Path) -> None:
+def test_no_network_is_a_warning_and_exit_status_three(
+    closed_port_url: str, tmp_path: Path
+) -> None:
     result = run("fetch", "-s", str(write_settings(tmp_path, [closed_port_url])), cwd=tmp_path)
-    assert result.returncode == 0
+    assert result.returncode == 3
     assert result.stderr.startswith("tag_digest: no network: could not reach")
-    assert result.stderr.count("\n") == 1
+    assert result.stderr.splitlines()[1:] == [
+        f"tag_digest: no server could be read ({closed_port_url}); nothing fetched"
+    ]
 
 
 @pytest.mark.parametrize(

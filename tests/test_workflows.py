@@ -8,6 +8,9 @@
   build (absolute URLs under SITEURL that resolve), the archive commit with and without
   changes and after a concurrent push, and whole runs (fetch, commit, build) against a
   server on 127.0.0.1 serving recorded posts, or failing.
+* Issue 15: the keepalive job's command line against a stand-in for GitHub's API on
+  127.0.0.1, the job-summary writer, and a fetch that reads no server failing its step
+  (and so the run, after the deploy).
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ EXPRESSIONS = {
     "secrets.DIGEST_TOKEN": "",
     "github.token": TEST_TOKEN,
     "steps.pages.outputs.base_url": SITE_URL,
+    "steps.fetch.outcome": "success",
 }
 
 
@@ -192,7 +196,7 @@ def serious(findings: list[dict[str, Any]]) -> list[str]:
 
 
 def test_zizmor_finds_nothing_of_medium_severity_or_higher() -> None:
-    assert serious(zizmor(WORKFLOWS)) == []
+    assert serious(zizmor(WORKFLOWS, ROOT / ".github" / "dependabot.yml")) == []
 
 
 def test_zizmor_reports_a_dangerous_workflow(tmp_path: Path) -> None:
@@ -220,11 +224,36 @@ def test_site_workflow_least_privilege_and_no_races() -> None:
     assert workflow["permissions"] == {"contents": "read"}
     assert workflow["concurrency"]["cancel-in-progress"] is False
     build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
-    assert set(workflow["jobs"]) == {"build", "deploy"}
+    assert set(workflow["jobs"]) == {"build", "deploy", "fetch-status", "keepalive"}
     assert build["permissions"] == {"contents": "write", "pages": "read"}
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
     assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
+    # Issue 15: only the keepalive job may write to Actions, and only on the schedule.
+    keepalive = workflow["jobs"]["keepalive"]
+    assert keepalive["permissions"] == {"actions": "write"}
+    assert keepalive["if"] == "github.event_name == 'schedule'"
+    assert "needs" not in keepalive and "uses" not in str(keepalive["steps"])
+    assert workflow["jobs"]["fetch-status"]["permissions"] == {}
+
+
+def test_a_failed_fetch_fails_the_run_after_the_deploy() -> None:
+    workflow = load_workflow("site.yml")
+    build, status = workflow["jobs"]["build"], workflow["jobs"]["fetch-status"]
+    assert build["outputs"] == {"fetch": "${{ steps.fetch.outcome }}"}
+    # Runs only when build and deploy succeeded (no status function: success() is implied).
+    assert status["needs"] == ["build", "deploy"]
+    assert status["if"] == "needs.build.outputs.fetch != 'success'"
+    (only,) = status["steps"]
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", only["run"]],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert result.stdout.startswith("::error title=Fetch failed::")
 
 
 def test_site_workflow_fetch_failure_does_not_block_the_deploy() -> None:
@@ -240,7 +269,10 @@ def test_site_workflow_fetch_failure_does_not_block_the_deploy() -> None:
     assert "github.event_name == 'schedule'" in commit["if"]
     assert ids.index("fetch") < ids.index("commit") < ids.index("build")
     later = steps[ids.index("fetch") + 1 :]
-    assert [s for s in later if "if" in s] == [commit]
+    summary = step(workflow, "build", "summary")
+    assert [s for s in later if "if" in s] == [commit, summary]
+    assert summary["if"] == "${{ !cancelled() }}" and summary["run"] == "make job-summary"
+    assert ids.index("build") < ids.index("summary")
     assert uses(steps, "actions/upload-pages-artifact")["with"]["path"] == "output/"
     python = uses(steps, "actions/setup-python")
     assert python["with"]["cache"] == "pip"
@@ -320,11 +352,18 @@ class Clone:
     def head(self, ref: str = "main") -> str:
         return git(self.origin, "rev-parse", ref)
 
-    def run_step(self, step_id: str) -> subprocess.CompletedProcess[str]:
-        """Run a `site.yml` build step's own `run:` script with bash, as the runner does."""
-        spec = step(load_workflow("site.yml"), "build", step_id)
+    def run_step(
+        self, step_id: str, job: str = "build", **runner: str
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a `site.yml` step's own `run:` script with bash, as the runner does.
+
+        ``runner``: variables the runner sets (GITHUB_API_URL...) or step `env:` values
+        to use instead of what their expressions give here.
+        """
+        spec = step(load_workflow("site.yml"), job, step_id)
         env = clean_environment()
         env.update({name: evaluate(value) for name, value in spec.get("env", {}).items()})
+        env.update(runner)
         venv_bin = Path(sys.executable).parent
         env["PATH"] = f"{venv_bin}{os.pathsep}{env.get('PATH', '')}"
         # Use the test run's virtualenv; the install step is `make deps`, whose recipe
@@ -586,14 +625,30 @@ def test_scheduled_runs_fetch_commit_and_publish(clone: Clone, mastodon: Timelin
     assert all(html_escape(original_url(p.uri, p.url)) in published for p in new_posts)
     assert check_links(output) > 0
 
-    # The next run finds nothing new: nothing is committed.
+    # The next run finds nothing new: only the time of its fetch is committed (issue 15:
+    # the pages' "last fetched" comes from the archive).
     head = clone.head()
     assert clone.run_step("fetch").returncode == 0
     again = json.loads((clone.work / ".tagdigest-summary.json").read_text(encoding="utf-8"))
     assert (again["new"], again["updated"], again["removed"]) == (0, 0, 0)
+    assert again["last_success"] > summary["last_success"]
     committed = clone.run_step("commit")
-    assert committed.returncode == 0 and "archive unchanged" in committed.stdout
-    assert clone.head() == head
+    assert committed.returncode == 0, committed.stderr
+    assert git(clone.origin, "rev-parse", "main^") == head
+    assert git(clone.origin, "diff", "--name-only", "main^", "main").splitlines() == [
+        "content/archive/state.json"
+    ]
+    state = json.loads(git(clone.origin, "show", "main:content/archive/state.json"))
+    assert state["last_success"] == again["last_success"]
+
+    # The job summary: one row for the server, the archive's size, the site's address.
+    written = clone.run_step("summary")
+    assert written.returncode == 0, written.stderr
+    report = (clone.runner_temp / "step-summary.md").read_text(encoding="utf-8")
+    assert f"| {mastodon.url} | yes | 0 | 0 | 0 | {again['requests']} | 0 |" in report
+    assert f"Archive: {again['posts']:,} posts" in report
+    assert again["posts"] == len(archived.visible())
+    assert f"Site: {SITE_URL}" in report and "The fetch failed" not in report
 
 
 def test_a_failed_fetch_keeps_the_archive_and_still_builds(
@@ -608,7 +663,10 @@ def test_a_failed_fetch_keeps_the_archive_and_still_builds(
 
     fetched = clone.run_step("fetch")
 
-    assert fetched.returncode == 0, fetched.stdout + fetched.stderr
+    # No server could be read: the step fails (make passes on exit status 3), which the
+    # workflow's continue-on-error turns into outcome 'failure' and a failed run at the end.
+    assert fetched.returncode != 0, fetched.stdout + fetched.stderr
+    assert "no server could be read" in fetched.stderr
     assert httpserver.log, "the fetch never asked the server"
     assert server.split("//")[1] in fetched.stdout + fetched.stderr  # the warning names it
     assert {p: p.read_bytes() for p in sorted(archive.rglob("*")) if p.is_file()} == before
@@ -621,6 +679,69 @@ def test_a_failed_fetch_keeps_the_archive_and_still_builds(
     built = clone.run_step("build")
     assert built.returncode == 0, built.stdout + built.stderr
     assert (clone.work / step_output_path() / "index.html").is_file()
+
+    written = clone.run_step("summary", FETCH_OUTCOME="failure")
+    assert written.returncode == 0, written.stderr
+    report = (clone.runner_temp / "step-summary.md").read_text(encoding="utf-8")
+    assert "\n## Digest run\n\n**The fetch failed** (failure)" in report
+    assert f"| {server} | **no** | 0 | 0 | 0 |" in report
+    assert "answered HTTP 503" in report  # the warning, listed under the table
+    assert f"Site: {SITE_URL}" in report
+
+
+# --- the keepalive job (issue 15) --------------------------------------------
+
+ENABLE = "/repos/owner/repo/actions/workflows/site.yml/enable"
+
+
+def keepalive(clone: Clone, api: HTTPServer) -> subprocess.CompletedProcess[str]:
+    """The keepalive step's own script, with the runner's variables pointing at ``api``."""
+    return clone.run_step(
+        "keepalive",
+        job="keepalive",
+        GITHUB_API_URL=api.url_for("/").rstrip("/"),
+        GITHUB_REPOSITORY="owner/repo",
+        GITHUB_WORKFLOW_REF="owner/repo/.github/workflows/site.yml@refs/heads/main",
+    )
+
+
+def test_keepalive_enables_the_workflow_through_the_api(
+    clone: Clone, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_oneshot_request(
+        ENABLE,
+        method="PUT",
+        headers={
+            "Authorization": f"Bearer {TEST_TOKEN}",
+            "Accept": "application/vnd.github+json",
+            "X-GitHub-Api-Version": "2022-11-28",
+        },
+    ).respond_with_data("", status=204)
+    before = clone.head()
+
+    result = keepalive(clone, httpserver)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    httpserver.check_assertions()  # the one request, as GitHub's API wants it
+    assert len(httpserver.log) == 1
+    assert result.stdout.strip() == "keepalive: site.yml enabled; its schedule keeps running"
+    assert TEST_TOKEN not in result.stdout + result.stderr
+    assert clone.head() == before  # no commit, empty or not
+    assert git(clone.work, "status", "--porcelain") == ""
+
+
+def test_keepalive_fails_loudly_when_the_api_refuses(clone: Clone, httpserver: HTTPServer) -> None:
+    message = '{"message":"Resource not accessible by integration","status":"403"}'
+    httpserver.expect_request(ENABLE, method="PUT").respond_with_data(
+        message, status=403, content_type="application/json"
+    )
+
+    result = keepalive(clone, httpserver)
+
+    assert result.returncode != 0
+    assert "Resource not accessible by integration" in result.stdout
+    assert "403" in result.stderr and "enabled" not in result.stdout
+    assert len(httpserver.log) == 1  # a refusal is not retried
 
 
 # --- the commit script's parts -----------------------------------------------
@@ -705,3 +826,74 @@ def test_porcelain_paths_skip_a_rename_source() -> None:
         "new.jsonl",
         "a/state.json",
     ]
+
+
+# --- dependabot and the job-summary writer's parts (issue 15) ----------------
+
+
+def test_dependabot_proposes_weekly_grouped_updates_that_test_yml_tests() -> None:
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    assert config["version"] == 2
+    updates = {u["package-ecosystem"]: u for u in config["updates"]}
+    assert set(updates) == {"github-actions", "pip"}
+    for update in updates.values():
+        assert update["directory"] == "/"
+        assert update["schedule"]["interval"] == "weekly"
+        (group,) = update["groups"].values()
+        assert group["patterns"] == ["*"]
+    # The pip updater reads pyproject.toml and constraints.txt (every line a requirement).
+    pins = (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
+    assert all(re.fullmatch(r"#.*|[A-Za-z0-9_.-]+==[\w.+!-]+", line) for line in pins if line)
+    # Its pull requests run the test workflow.
+    assert "pull_request" in load_workflow("test.yml")["on"]
+
+
+def job_summary() -> ModuleType:
+    path = ROOT / "scripts" / "job_summary.py"
+    spec = importlib.util.spec_from_file_location("job_summary", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_job_summary_escapes_what_servers_said(tmp_path: Path) -> None:
+    module = job_summary()
+    hostile = "<img src=x onerror=alert(1)> | [click](https://evil.example) `code`\nsecond line"
+    summary = tmp_path / "summary.json"
+    summary.write_text(
+        json.dumps(
+            {
+                "posts": 12345,
+                "last_success": "2025-03-01T04:17:00.000Z",
+                "servers": {
+                    "https://a.example": {"new": 2, "updated": 1, "removed": 0, "requests": 5,
+                                          "warnings": [hostile] * 25, "error": None, "ok": True},
+                },
+            }
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    target = tmp_path / "step-summary.md"
+    env = {"GITHUB_STEP_SUMMARY": str(target), "SITE_URL": SITE_URL, "FETCH_OUTCOME": "success"}
+    assert module.main(["--summary", str(summary)], env) == 0
+    report = target.read_text(encoding="utf-8")
+    assert "| https://a.example | yes | 2 | 1 | 0 | 5 | 25 |" in report
+    assert "<img" not in report and "&lt;img" in report
+    assert "\\| \\[click\\](https://evil.example) \\`code\\` second line" in report
+    assert report.count("- https://a.example: ") == module.MAX_WARNINGS
+    assert "… and 5 more" in report
+    assert "Archive: 12,345 posts; last successful fetch: 2025-03-01T04:17:00.000Z." in report
+
+
+def test_the_job_summary_without_a_fetch_summary(tmp_path: Path) -> None:
+    module = job_summary()
+    target = tmp_path / "step-summary.md"
+    env = {"GITHUB_STEP_SUMMARY": str(target), "FETCH_OUTCOME": "failure"}
+    assert module.main(["--summary", str(tmp_path / "missing.json"), "--url", SITE_URL], env) == 0
+    report = target.read_text(encoding="utf-8")
+    assert "**The fetch failed** (failure)" in report
+    assert "The fetch wrote no summary: no fetch summary at " in report
+    assert report.rstrip().endswith(f"Site: {SITE_URL}")
+    assert module.main(["--summary", str(tmp_path / "missing.json")], {
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "no-such-dir" / "x.md")}) == 1  # fmt: skip

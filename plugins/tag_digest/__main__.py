@@ -1,10 +1,15 @@
 """Command line: ``python -m tag_digest fetch [-s pelicanconf.py] [--summary FILE] [--wait S]``.
 
 Fetches into the archive without building. Prints one summary line per server;
-``--summary`` also writes the totals as JSON (the workflow's commit message uses
-it). A server that fails is a warning and the exit status stays 0; an expected
-failure (a bad setting, a corrupt archive) is one ``tag_digest: ...`` line and
-exit status 1, never a traceback.
+``--summary`` also writes the totals as JSON (the workflow's commit message and
+job summary use it). Exit status:
+
+- 0 when at least one server was read (any other that failed is a warning);
+- 3 when no configured server could be read at all (every one refused,
+  unreachable or failed): after saving what there is and writing the summary,
+  with one ``tag_digest: ...`` line, so a scheduled run that fetched nothing fails;
+- 1 for an expected failure (a bad setting, a corrupt archive): one
+  ``tag_digest: ...`` line, never a traceback.
 """
 
 from __future__ import annotations
@@ -66,12 +71,20 @@ def _write_summary(path: Path, report: SyncReport) -> None:
         raise TagDigestError(f"{path}: cannot write the summary ({exc.strerror or exc})") from None
 
 
+NOTHING_READ = 3
+"""Exit status when no configured server could be read."""
+
+
 def fetch(settings_file: str, summary: str | None, wait: float = LOCK_WAIT) -> int:
     path = Path(settings_file)
     settings = load_settings(_read(path), base=path.resolve().parent)
     report = sync_all(settings, echo=print, lock_wait=wait)
     if summary:
         _write_summary(Path(summary), report)
+    if not report.any_read:
+        names = ", ".join(s.server for s in report.servers)
+        print(f"tag_digest: no server could be read ({names}); nothing fetched", file=sys.stderr)
+        return NOTHING_READ
     return 0
 
 

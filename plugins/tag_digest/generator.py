@@ -43,6 +43,7 @@ page's depth by ``write_page`` (:mod:`.urls`). Paths come from :mod:`.urls`.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -57,9 +58,11 @@ from pelican.generators import Generator, PelicanTemplateNotFound
 
 from .archive import list_shards, read_shard
 from .cache import FragmentCache, ShardCache, content_hash
+from .dates import Dates
 from .discovery import under
 from .errors import SettingError, TagDigestError
 from .feeds import post_title
+from .freshness import freshness
 from .grouping import group_by_date, paginate, zone
 from .links import post_links
 from .model import SiteModel, TagInfo, build_model
@@ -71,6 +74,7 @@ from .records import Post
 from .render import RENDER_VERSION, RenderContext, render_fragment
 from .settings import DigestSettings, load_settings
 from .site_pages import SitePages, owns_output
+from .state import last_success
 from .strings import catalogue, posts_count
 from .tagnames import normalise_tag, tag_slug
 from .theme_files import BUNDLED_STATIC_DIR, copy_bundled_static, digest_loader, template_name
@@ -178,6 +182,16 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
         self.context["posts_count"] = functools.partial(
             posts_count, self.words, self.digest_settings.default_lang
         )
+        try:  # the footer's "last fetched" (issue 15); Dates names a bad DEFAULT_LANG
+            self.context["digest_fetched"] = freshness(
+                last_success(self.digest_settings.archive_path),
+                dt.datetime.now(dt.UTC),
+                self.digest_settings.stale_days,
+                Dates(self.digest_settings.default_lang, self.digest_settings.timezone),
+                self.words,
+            )
+        except TagDigestError as error:
+            fail(error)
         self.prepare_pages()  # weeks, days, links, feeds: issue 4 (site_pages.py)
 
     # -- loading --------------------------------------------------------------
@@ -301,6 +315,7 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
             json.dumps(pages),
             json.dumps(tags),
             repr(sorted(self.words.items())),
+            repr(self.context.get("digest_fetched")),
         )
 
     # -- writing --------------------------------------------------------------

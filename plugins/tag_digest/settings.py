@@ -56,6 +56,7 @@ DEFAULTS: Mapping[str, Any] = {
     "DIGEST_SKIP_REPLIES": False,
     "DIGEST_SKIP_BOTS": False,
     "DIGEST_CONTACT": None,
+    "DIGEST_STALE_DAYS": 7,
 }
 
 
@@ -70,6 +71,7 @@ NUMBERS: Mapping[str, Range] = {
     "DIGEST_FEED_LIMIT": Range(1, 1000, integer=True),
     "DIGEST_AUDIT_DAYS": Range(0, 3650, unit="days"),
     "DIGEST_AUDIT_BUDGET": Range(0, 100_000, integer=True),
+    "DIGEST_STALE_DAYS": Range(0, 3650, unit="days"),
 }
 """Every number setting and its range (the README's settings table shows each one).
 A new number setting adds one entry here and reads it with :func:`_int` or :func:`_float`."""
@@ -116,6 +118,8 @@ class DigestSettings:
     """``(server, environment variable)``: the only variable whose token goes to that server."""
     digest_path: str = ""
     """Where the digest lives in the site: ``""`` (the site root) or ``"digest/"`` (ends in /)."""
+    stale_days: float = 7.0
+    """Pages warn when the last successful fetch is older than this many days."""
 
     @property
     def normalised_tags(self) -> tuple[str, ...]:
@@ -385,6 +389,7 @@ def load_settings(raw: Mapping[str, Any], base: Path | None = None) -> DigestSet
             lambda name: _setting(raw, name), _tags(raw), lambda name: _bool(raw, name)
         ),
         contact=contact(lambda name: _setting(raw, name)),
+        stale_days=_float(raw, "DIGEST_STALE_DAYS"),
     )
 
 

@@ -21,10 +21,15 @@ and ``ids`` (a post's status id on that server where its ``uri`` does not show i
 Losing it restarts the audit, never removes a post.
 
 It is never overwritten when it changed on disk since this run read it.
+At the top level, ``last_success`` is when the last fetch that could read at least
+one server started (UTC ISO-8601, as ``fetched_at``); absent before the first. The
+pages' footer shows it (:func:`last_success`), so a build from an old archive does
+not look fresh.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +37,7 @@ from typing import Any
 
 from .atomic import write_atomic
 from .errors import ArchiveError
+from .records import parse_time
 
 STATE_FILE = "state.json"
 FORMAT = 1
@@ -128,6 +134,8 @@ class FetchState:
         self.path = path
         self.servers: dict[str, dict[str, TagState]] = {}
         self.audits: dict[str, ServerAudit] = {}
+        self.last_success: str | None = None
+        """When the last fetch that read at least one server started (``format_time``)."""
         self._saved = ""
         self._disk: bytes | None = None
         """The file's bytes when :meth:`load` read it (``None``: there was no file)."""
@@ -148,6 +156,7 @@ class FetchState:
         except json.JSONDecodeError as exc:
             return state, f"{state.path}: invalid JSON ({exc.msg}); every timeline is re-scanned"
         servers = data.get("servers") if isinstance(data, dict) else None
+        state.last_success = _moment(data.get("last_success") if isinstance(data, dict) else None)
         for server, tags in (servers if isinstance(servers, dict) else {}).items():
             if not isinstance(tags, dict):
                 continue
@@ -183,6 +192,8 @@ class FetchState:
         }
         if self.audits:
             data["audit"] = {server: _render_audit(a) for server, a in self.audits.items()}
+        if self.last_success is not None:
+            data["last_success"] = self.last_success
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
     def _current(self) -> bytes | None:
@@ -200,7 +211,7 @@ class FetchState:
         current = self._current()
         if text == self._saved and current is not None:
             return False
-        if not self.servers and not self.audits and current is None:
+        if not self.servers and not self.audits and self.last_success is None and current is None:
             return False
         if current != self._disk:
             raise ArchiveError(
@@ -211,3 +222,20 @@ class FetchState:
         write_atomic(self.path, data)
         self._saved, self._disk = text, data
         return True
+
+
+def _moment(value: Any) -> str | None:
+    """``value`` if it is an ISO-8601 time, else None (a hand-edited file loses only this)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parse_time(value)
+    except ValueError:
+        return None
+    return value.strip()
+
+
+def last_success(root: Path) -> dt.datetime | None:
+    """When the archive under ``root`` was last fetched successfully; None if never (or unknown)."""
+    state, _problem = FetchState.load(root)
+    return None if state.last_success is None else parse_time(state.last_success)

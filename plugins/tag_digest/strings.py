@@ -43,6 +43,12 @@ EN: Mapping[str, str] = {
     "posts": "Posts",
     "updated": "Last post",
     "removal_link": "Remove a post from this site",
+    "fetched": "Posts last fetched",
+    "never_fetched": "Posts not fetched yet",
+    "stale_notice": (
+        "This digest may be out of date: its posts were last fetched {age} ago, "
+        "so newer posts are missing."
+    ),
 }
 
 RU: Mapping[str, str] = {
@@ -78,6 +84,12 @@ RU: Mapping[str, str] = {
     "posts": "Посты",
     "updated": "Последний пост",
     "removal_link": "Как убрать пост с сайта",
+    "fetched": "Посты загружены",
+    "never_fetched": "Посты ещё не загружались",
+    "stale_notice": (
+        "Дайджест может быть устаревшим: посты последний раз загружались {age} назад, "
+        "более новых здесь нет."
+    ),
 }
 
 CATALOGUES: Mapping[str, Mapping[str, str]] = {"en": EN, "ru": RU}

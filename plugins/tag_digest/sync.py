@@ -114,6 +114,15 @@ class SyncReport:
             hidden.update(server.hidden)
         gone = len(self.withheld) + sum(s.withheld for s in self.servers)
         return f"moderation: {summary(count_by_setting(hidden))}; {gone} withheld from the archive"
+    posts: int = 0
+    """Posts the archive holds after the run (tombstones not counted)."""
+    last_success: str | None = None
+    """The archive's last successful fetch (this run's start when a server was read)."""
+
+    @property
+    def any_read(self) -> bool:
+        """Whether at least one server could be read (none refused, unreachable or failed)."""
+        return any(s.error is None for s in self.servers)
 
     def total(self, name: str) -> int:
         return sum(int(getattr(s, name)) for s in self.servers)
@@ -123,7 +132,8 @@ class SyncReport:
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {k: self.total(k) for k in ("new", "updated", "removed", "requests")}
-        data["servers"] = {s.server: s.as_json() for s in self.servers}
+        data["servers"] = {s.server: {**s.as_json(), "ok": s.error is None} for s in self.servers}
+        data["posts"], data["last_success"] = self.posts, self.last_success
         # Posts withheld by moderation left the archive too (the commit message counts them).
         data["withheld"] = len(self.withheld) + self.total("withheld")
         data["removed"] += data["withheld"]
@@ -490,9 +500,12 @@ def sync_all(
                     report.servers.append(
                         sync_server(server, settings, archive, state, now, progress)
                     )
+                    if report.any_read:
+                        state.last_success = format_time(now)
                     _save(archive, state)
         finally:
             _save(archive, state)
+        report.posts, report.last_success = len(archive.visible()), state.last_success
     _warn_unreachable(report)
     lines = report.lines()
     if settings.moderation.active:
