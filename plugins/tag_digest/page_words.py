@@ -57,6 +57,23 @@ EN: Mapping[str, str] = {
     "description_archive": "Every week of the digest, by year and month, with post counts.",
     "description_links": "Links shared in the posts of the digest, with dates, tags and copies.",
     "post_in_digest": "post of {date}",
+    "search_nav": "Search",
+    "search_title": "Search",
+    "search_lede": "Find posts by their words, tags, months and languages.",
+    "search_label": "Words to find",
+    "search_button": "Search",
+    "search_any": "Any",
+    "search_tag": "Tag",
+    "search_month": "Month",
+    "search_language": "Language",
+    "search_noscript": "Search runs in your browser and needs JavaScript, which is off. "
+    "Every other page of this site works without it: the archive lists every week.",
+    "search_loading": "Searching…",
+    "search_none": "Nothing found.",
+    "search_failed": "Search could not load its index.",
+    "search_results_one": "{count} post found",
+    "search_results_other": "{count} posts found",
+    "description_search": "Search the public fediverse posts of the digest.",
 }
 
 RU: Mapping[str, str] = {
@@ -107,6 +124,25 @@ RU: Mapping[str, str] = {
     "description_archive": "Все недели дайджеста по годам и месяцам, с числом постов.",
     "description_links": "Ссылки из постов дайджеста: даты, теги и архивные копии.",
     "post_in_digest": "пост за {date}",
+    "search_nav": "Поиск",
+    "search_title": "Поиск",
+    "search_lede": "Поиск постов по словам, тегам, месяцам и языкам.",
+    "search_label": "Что найти",
+    "search_button": "Найти",
+    "search_any": "Любой",
+    "search_tag": "Тег",
+    "search_month": "Месяц",
+    "search_language": "Язык",
+    "search_noscript": "Поиск работает в браузере и требует JavaScript, а он выключен. "
+    "Все остальные страницы сайта работают без него: в архиве есть каждая неделя.",
+    "search_loading": "Ищем…",
+    "search_none": "Ничего не найдено.",
+    "search_failed": "Не удалось загрузить поисковый индекс.",
+    "search_results_one": "Найден {count} пост",
+    "search_results_few": "Найдено {count} поста",
+    "search_results_many": "Найдено {count} постов",
+    "search_results_other": "Найдено {count} поста",
+    "description_search": "Поиск по публичным постам федиверса в дайджесте.",
 }
 
 CATALOGUES: Mapping[str, Mapping[str, str]] = {"en": EN, "ru": RU}

@@ -28,6 +28,9 @@ class Account:
     display_name: str
     url: str
     avatar: str
+    indexable: bool | None = None
+    """The author's ``indexable`` (Mastodon 4.2+: may their public posts be searched);
+    ``None`` when the server did not say. Only ``True`` lets a post into the site search."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +143,8 @@ def parse_time(value: str) -> dt.datetime:
 def to_json_line(post: Post) -> str:
     """The archive line of ``post``: keys in :data:`ARCHIVE_KEYS` order, no newline."""
     data = asdict(post)
+    if data["account"]["indexable"] is None:
+        del data["account"]["indexable"]  # unknown: older lines keep their bytes
     ordered = {key: data[key] for key in ARCHIVE_KEYS}
     return json.dumps(ordered, ensure_ascii=False, separators=(",", ":"))
 
@@ -152,6 +157,11 @@ def _str(data: dict[str, Any], key: str) -> str:
 def _opt_str(data: dict[str, Any], key: str) -> str | None:
     value = data.get(key)
     return value if isinstance(value, str) and value else None
+
+
+def _opt_bool(data: dict[str, Any], key: str) -> bool | None:
+    value = data.get(key)
+    return value if isinstance(value, bool) else None
 
 
 def from_json(data: Any) -> Post:
@@ -176,6 +186,7 @@ def from_json(data: Any) -> Post:
             display_name=_str(account, "display_name"),
             url=_str(account, "url"),
             avatar=_str(account, "avatar"),
+            indexable=_opt_bool(account, "indexable"),
         ),
         content=_str(data, "content"),
         spoiler_text=_str(data, "spoiler_text"),
@@ -261,6 +272,7 @@ def from_status(status: dict[str, Any], server: str, fetched_at: str) -> Post:
             display_name=_text(account.get("display_name")),
             url=_http_url(account.get("url")),
             avatar=_http_url(account.get("avatar_static") or account.get("avatar")),
+            indexable=_opt_bool(account, "indexable"),
         ),
         content=_text(status.get("content")),
         spoiler_text=_text(status.get("spoiler_text")),

@@ -13,9 +13,10 @@ import re
 from .discovery import Discovery
 from .link_pages import LINKS_DIR, LinkPages, links_page_path
 from .period_pages import HOME_LINKS, HomeView, PeriodPages
+from .search_pages import SearchPages
 
 _OWNED = re.compile(
-    r"(?:tags|weeks|days|links)/(?:[^/]+/)*index\.html"
+    r"(?:tags|weeks|days|links|search)/(?:[^/]+/)*index\.html"
     r"|archive/index\.html"
     r"|feeds/(?:tags/[^/]+|weeks|all)\.atom\.xml"
     r"|links\.json|links\.csv|bookmarks\.html|robots\.txt|sitemap(?:-\d+)?\.xml"
@@ -31,11 +32,12 @@ def owns_output(path: str) -> bool:
     return _OWNED.fullmatch(path) is not None
 
 
-class SitePages(PeriodPages, LinkPages, Discovery):
+class SitePages(PeriodPages, LinkPages, Discovery, SearchPages):
     """Weeks, days, archive, home data, links, exports, feeds, sitemap and robots.txt."""
 
     def prepare_pages(self) -> None:
         self.prepare_periods()
+        self.prepare_search()
         self.prepare_links()
         self.prepare_discovery()
         self.context["digest_index"] = HomeView(
@@ -52,3 +54,4 @@ class SitePages(PeriodPages, LinkPages, Discovery):
         self.generate_exports()
         self.generate_feeds()
         self.generate_sitemap()
+        self.generate_search()
