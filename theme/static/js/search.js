@@ -97,8 +97,9 @@ async function run() {
     const result = await engine.search(text || null, { filters });
     if (mine !== ticket || !result) return;
     pending = result.results.slice();
-    say(pending.length ? counted(pending.length) : words.none);
+    const count = pending.length;
     await show(mine);
+    if (mine === ticket) say(count ? counted(count) : words.none);
   } catch (error) {
     if (mine === ticket) say(words.failed);
     console.error(error);
