@@ -121,7 +121,11 @@ def test_one_record_per_searchable_post_leading_to_its_day_page(tmp_path: Path) 
         f"days/2024-11-05/index.html#{post_anchor(posts[3].uri)}",
         f"days/2024-12-10/index.html#{post_anchor(posts[0].uri)}",
     ]
-    assert records[0]["filters"] == {"tag": ["#Supervised_finetuning", "#LLM"], "month": ["2024-11"], "language": ["ru"]}  # fmt: skip
+    assert records[0]["filters"] == {
+        "tag": ["#Supervised_finetuning", "#LLM"],
+        "month": ["2024-11"],
+        "language": ["ru"],
+    }
     assert records[1]["meta"]["title"] == "Автор 1"
     assert "Кошка сидит на окне" in records[1]["content"]
     assert "Supervised" not in records[1]["content"]  # no page chrome, no tag bar
@@ -134,7 +138,11 @@ def test_one_record_per_searchable_post_leading_to_its_day_page(tmp_path: Path) 
         links = parse(output / page).xpath('//nav//a[contains(@href, "search/")]')
         assert len(links) == 1 and links[0].text == "Поиск"
     search = parse(output / "search" / "index.html")
-    assert search.xpath('//select[@name="tag"]/option/@value') == ["", "#Supervised_finetuning", "#LLM"]  # fmt: skip
+    assert search.xpath('//select[@name="tag"]/option/@value') == [
+        "",
+        "#Supervised_finetuning",
+        "#LLM",
+    ]
     assert search.xpath('//select[@name="month"]/option/@value') == ["", "2024-12", "2024-11"]
     assert search.xpath("//noscript//text()")
     assert search.xpath('//script[@type="module"]/@src') == ["../theme/js/search.js"]
@@ -167,9 +175,7 @@ def test_a_deleted_post_leaves_the_index_and_nothing_changed_is_not_reindexed(
 
 def test_absolute_urls_give_the_same_root_relative_result_urls(tmp_path: Path) -> None:
     archive = write_archive(tmp_path / "archive", [post(1, "Кошка")])
-    output = build(
-        tmp_path, archive, SITEURL="https://user.github.io/repo", RELATIVE_URLS=False
-    )
+    output = build(tmp_path, archive, SITEURL="https://user.github.io/repo", RELATIVE_URLS=False)
     [record] = indexed(output)
     assert record["url"] == f"days/2024-12-10/#{post_anchor(post(1, '').uri)}"
     search = parse(output / "search" / "index.html")

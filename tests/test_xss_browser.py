@@ -68,8 +68,12 @@ def record(n: int, payload: str, url: str) -> dict[str, Any]:
         "edited_at": None,
         "language": payload,
         "account": {
-            "acct": payload, "display_name": payload, "url": url, "avatar": url, "indexable": True,
-        },  # fmt: skip
+            "acct": payload,
+            "display_name": payload,
+            "url": url,
+            "avatar": url,
+            "indexable": True,
+        },
         "content": f"<p>{payload}</p>{payload}",
         "spoiler_text": payload if n % 2 else "",
         "sensitive": n % 3 == 0,
