@@ -145,6 +145,7 @@ def test_one_record_per_searchable_post_leading_to_its_day_page(tmp_path: Path) 
     ]
     assert search.xpath('//select[@name="month"]/option/@value') == ["", "2024-12", "2024-11"]
     assert search.xpath("//noscript//text()")
+    assert not search.xpath("//form/@data-empty")
     assert search.xpath('//script[@type="module"]/@src') == ["../theme/js/search.js"]
     assert not search.xpath("//script[not(@src)]") and not search.xpath("//*[@style]")
 
@@ -181,3 +182,10 @@ def test_absolute_urls_give_the_same_root_relative_result_urls(tmp_path: Path) -
     search = parse(output / "search" / "index.html")
     assert search.xpath("//form/@data-bundle") == ["https://user.github.io/repo/pagefind/"]
     assert search.xpath("//form/@action") == ["https://user.github.io/repo/search/"]
+
+
+def test_a_site_without_searchable_posts_says_so_without_loading_pagefind(tmp_path: Path) -> None:
+    archive = write_archive(tmp_path / "archive", [post(1, "Кошка", indexable=None)])
+    output = build(tmp_path, archive)
+    assert indexed(output) == []
+    assert parse(output / "search" / "index.html").xpath("//form/@data-empty") == ["empty"]

@@ -91,6 +91,10 @@ async function run() {
     say("");
     return;
   }
+  if (words.empty !== undefined) {
+    say(words.none); // no post is in the index (Pagefind would report an error)
+    return;
+  }
   say(words.loading || "");
   try {
     const engine = await load();
