@@ -148,7 +148,9 @@ class _Maker:
         user = f"{r.choice(WORDS_EN).replace('-', '_')}{i}"
         acct = user if host == "mastodon.social" else f"{user}@{host}"
         name = NAMES[i % len(NAMES)] + ("" if i < len(NAMES) else f" {i}")
-        return Account(acct, name, f"https://{host}/@{user}", f"https://{host}/avatars/{i}.png")
+        avatar = f"https://{host}/avatars/{i}.png"
+        # One author in 20 keeps their posts out of search (Mastodon's ``indexable: false``).
+        return Account(acct, name, f"https://{host}/@{user}", avatar, indexable=i % 20 != 19)
 
     def _new_link(self) -> tuple[str, str, str]:
         r = self.rng

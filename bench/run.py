@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import baseline, builds, data, fetch_bench, machine, ours, report
+from . import baseline, builds, data, fetch_bench, machine, ours, report, search_bench
 
 BENCH = Path(__file__).resolve().parent
 
@@ -30,6 +30,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-baseline", action="store_true", help="skip the Markdown builds")
     parser.add_argument("--no-ours", action="store_true", help="skip our builds")
     parser.add_argument("--no-fetch", action="store_true", help="skip the fetch benchmark")
+    parser.add_argument("--no-search", action="store_true", help="skip the search index figures")
     parser.add_argument("--work", type=Path, default=BENCH / "work")
     parser.add_argument("--results", type=Path, default=BENCH / "results.md")
     parser.add_argument("--note", action="append", default=[], help="a line for results.md")
@@ -105,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     text = report.render(
         info, gen.name, data.SEED, our_results, base_results, startup, fetch, notes, when
     )
+    if not args.no_search:
+        print("bench: search index (Pagefind)")
+        search = search_bench.measure(_sizes(args), work)
+        text = text.rstrip("\n") + "\n\n## Search (Pagefind)\n\n" + "\n".join(search) + "\n"
     args.results.write_text(text, encoding="utf-8")
     print(text)
     return 0

@@ -75,8 +75,8 @@ EN: Mapping[str, str] = {
     ),
     "removal_consent": (
         "Only public posts are kept, and never those of authors who opted out of search "
-        "and indexing: discoverability turned off, “noindex”, or #nobot, #noindex or "
-        "#nosearch in the profile."
+        "and indexing: discoverability turned off, “noindex”, or #nobot, #noarchive, "
+        "#noindex or #nosearch in the profile."
     ),
     "removal_tags": "Hashtags collected:",
     "removal_servers": "Servers read:",
@@ -94,6 +94,23 @@ EN: Mapping[str, str] = {
     "removal_days_one": "{count} day",
     "removal_days_other": "{count} days",
     "description_removal": "What this digest keeps of fediverse posts and how to have one removed.",
+    "search_nav": "Search",
+    "search_title": "Search",
+    "search_lede": "Find posts by their words, tags, months and languages.",
+    "search_label": "Words to find",
+    "search_button": "Search",
+    "search_any": "Any",
+    "search_tag": "Tag",
+    "search_month": "Month",
+    "search_language": "Language",
+    "search_noscript": "Search runs in your browser and needs JavaScript, which is off. "
+    "Every other page of this site works without it: the archive lists every week.",
+    "search_loading": "Searching…",
+    "search_none": "Nothing found.",
+    "search_failed": "Search could not load its index.",
+    "search_results_one": "{count} post found",
+    "search_results_other": "{count} posts found",
+    "description_search": "Search the public fediverse posts of the digest.",
 }
 
 RU: Mapping[str, str] = {
@@ -164,8 +181,8 @@ RU: Mapping[str, str] = {
     ),
     "removal_consent": (
         "Хранятся только публичные посты и никогда — посты авторов, запретивших поиск и "
-        "индексацию: выключенная рекомендация профиля, «noindex» или #nobot, #noindex, "
-        "#nosearch в профиле."
+        "индексацию: выключенная рекомендация профиля, «noindex» или #nobot, #noarchive, "
+        "#noindex, #nosearch в профиле."
     ),
     "removal_tags": "Собираемые хештеги:",
     "removal_servers": "Серверы-источники:",
@@ -186,6 +203,25 @@ RU: Mapping[str, str] = {
     "removal_days_many": "{count} дней",
     "removal_days_other": "{count} дня",
     "description_removal": "Что дайджест хранит из постов федиверса и как убрать пост.",
+    "search_nav": "Поиск",
+    "search_title": "Поиск",
+    "search_lede": "Поиск постов по словам, тегам, месяцам и языкам.",
+    "search_label": "Что найти",
+    "search_button": "Найти",
+    "search_any": "Любой",
+    "search_tag": "Тег",
+    "search_month": "Месяц",
+    "search_language": "Язык",
+    "search_noscript": "Поиск работает в браузере и требует JavaScript, а он выключен. "
+    "Все остальные страницы сайта работают без него: в архиве есть каждая неделя.",
+    "search_loading": "Ищем…",
+    "search_none": "Ничего не найдено.",
+    "search_failed": "Не удалось загрузить поисковый индекс.",
+    "search_results_one": "Найден {count} пост",
+    "search_results_few": "Найдено {count} поста",
+    "search_results_many": "Найдено {count} постов",
+    "search_results_other": "Найдено {count} поста",
+    "description_search": "Поиск по публичным постам федиверса в дайджесте.",
 }
 
 CATALOGUES: Mapping[str, Mapping[str, str]] = {"en": EN, "ru": RU}

@@ -55,8 +55,9 @@ OPTIONAL = frozenset(
 )
 """Keys an older archive line may lack (they default to empty); all others are required.
 ``withheld`` (a moderation tombstone's setting) is written only on such a tombstone."""
-ACCOUNT_FLAGS = ("bot",)
-"""Optional ``true``/``false`` keys of ``account``: ``"bot": true`` is written only when true."""
+ACCOUNT_FLAGS = ("bot", "indexable")
+"""Optional ``true``/``false`` keys of ``account``: ``"bot": true`` is written only when true,
+``indexable`` only when the server said."""
 NON_EMPTY = frozenset({"uri", "server", "created_at"})
 
 ALL_KEYS = frozenset(SCALARS) | frozenset(OBJECTS) | frozenset(LISTS)

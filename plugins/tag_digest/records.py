@@ -41,6 +41,9 @@ class Account:
     avatar: str
     bot: bool = False
     """The account says it is automated; in the archive only when true (``"bot":true``)."""
+    indexable: bool | None = None
+    """The author's ``indexable`` (Mastodon 4.2+: may their public posts be searched);
+    ``None`` when the server did not say. Only ``True`` lets a post into the site search."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +170,8 @@ def to_json_line(post: Post) -> str:
     data = asdict(post)
     if not post.account.bot:
         del data["account"]["bot"]
+    if data["account"]["indexable"] is None:
+        del data["account"]["indexable"]  # unknown: older lines keep their bytes
     ordered = {key: data[key] for key in ARCHIVE_KEYS}
     ordered.update({key: data[key] for key in OPTIONAL_KEYS if data[key] is not None})
     return json.dumps(ordered, ensure_ascii=False, separators=(",", ":"))
@@ -174,6 +179,11 @@ def to_json_line(post: Post) -> str:
 
 def _opt_time(value: str | None) -> str | None:
     return value or None  # an empty time is no time (older archives wrote "")
+
+
+def _opt_bool(data: dict[str, Any], key: str) -> bool | None:
+    value = data.get(key)
+    return value if isinstance(value, bool) else None
 
 
 def from_json(data: Any) -> Post:
@@ -191,7 +201,13 @@ def from_json(data: Any) -> Post:
         created_at=record["created_at"],
         edited_at=_opt_time(record["edited_at"]),
         language=record["language"],
-        account=Account(**{k: account[k] for k in ACCOUNT_KEYS}, bot=account.get("bot") is True),
+        account=Account(
+            **{k: account[k] for k in ACCOUNT_KEYS},
+            bot=account.get("bot") is True,
+            indexable=account.get("indexable")
+            if isinstance(account.get("indexable"), bool)
+            else None,
+        ),
         content=record["content"],
         spoiler_text=record["spoiler_text"],
         sensitive=record["sensitive"],
@@ -266,6 +282,7 @@ def from_status(status: dict[str, Any], server: str, fetched_at: str) -> Post:
             url=_http_url(account.get("url")),
             avatar=_http_url(account.get("avatar_static") or account.get("avatar")),
             bot=account.get("bot") is True,
+            indexable=_opt_bool(account, "indexable"),
         ),
         content=_text(status.get("content")),
         spoiler_text=_text(status.get("spoiler_text")),

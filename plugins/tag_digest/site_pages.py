@@ -15,10 +15,11 @@ from .link_pages import LINKS_DIR, LinkPages, links_page_path
 from .period_pages import HOME_LINKS, PeriodPages
 from .period_views import HomeView
 from .removal_page import RemovalPage
+from .search_pages import SearchPages
 from .week_summary import Summaries
 
 _OWNED = re.compile(
-    r"(?:tags|weeks|days|links)/(?:[^/]+/)*index\.html"
+    r"(?:tags|weeks|days|links|search)/(?:[^/]+/)*index\.html"
     r"|archive/index\.html|removal/index\.html"
     r"|feeds/(?:tags/[^/]+|weeks|all)\.atom\.xml"
     r"|links\.json|links\.csv|bookmarks\.html|robots\.txt|sitemap(?:-\d+)?\.xml"
@@ -34,11 +35,12 @@ def owns_output(path: str) -> bool:
     return _OWNED.fullmatch(path) is not None
 
 
-class SitePages(PeriodPages, LinkPages, Discovery, RemovalPage):
+class SitePages(PeriodPages, LinkPages, Discovery, RemovalPage, SearchPages):
     """Weeks, days, archive, home data, links, exports, feeds, sitemap and robots.txt."""
 
     def prepare_pages(self) -> None:
         self.prepare_periods()
+        self.prepare_search()
         self.prepare_links()
         self.summaries = Summaries(
             tz=self.model.tz,
@@ -66,3 +68,4 @@ class SitePages(PeriodPages, LinkPages, Discovery, RemovalPage):
         self.generate_removal_page()
         self.generate_feeds()
         self.generate_sitemap()
+        self.generate_search()

@@ -27,7 +27,13 @@ from urllib.parse import quote, urljoin
 from .axe import run_axe
 from .lighthouse import MINIMUM, run_lighthouse
 from .linkcheck import check_links
-from .pages import LIGHTHOUSE_TYPES, digest_pages, missing_types, representative_pages
+from .pages import (
+    LIGHTHOUSE_TYPES,
+    SEARCH_QUERY,
+    digest_pages,
+    missing_types,
+    representative_pages,
+)
 from .server import free_port, serve
 from .shell import BUDGET, measure_shell
 from .tools import REPO, ToolMissing, Tools
@@ -203,6 +209,8 @@ def check_site(
         report.fail("pages", f"no {kind} page in {root}")
     with serve(root, port) as base:
         urls = {kind: url_of(base, root, page) for kind, page in pages.items()}
+        if "search" in urls:
+            urls["search"] += SEARCH_QUERY
         target = Target(tools, root, base, urls, keep)
         for name in CHECKS:
             if name not in skip:

@@ -16,10 +16,13 @@ PAGE_TYPES: dict[str, tuple[str, ...]] = {
     "links-by": ("links/*/index.html", "links/*/*/index.html"),
     "page": ("pages/*.html", "pages/*/index.html"),
     "removal": ("removal/index.html",),
+    "search": ("search/index.html",),
 }
-REQUIRED = ("index", "tag", "week", "day", "archive", "links", "removal")
+REQUIRED = ("index", "tag", "week", "day", "archive", "links", "removal", "search")
 """Page types every digest site has (the others exist only with enough posts or pages)."""
-LIGHTHOUSE_TYPES = ("index", "tag", "week", "links")
+LIGHTHOUSE_TYPES = ("index", "tag", "week", "links", "search")
+SEARCH_QUERY = "?q=%D0%BC%D0%BE%D0%B4%D0%B5%D0%BB%D0%B8"
+"""The search page is checked showing the results for «модели» (a word of the generated posts)."""
 
 
 def representative_pages(root: Path) -> dict[str, Path]:
