@@ -21,6 +21,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from .csp import CONTENT_SECURITY_POLICY
 from .links import Link
 
 CSV_COLUMNS = (
@@ -107,6 +108,7 @@ def bookmarks_html(links: Iterable[Link], title: str = "Bookmarks") -> str:
         "     It will be read and overwritten.",
         "     DO NOT EDIT! -->",
         '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">',
+        f'<META HTTP-EQUIV="Content-Security-Policy" CONTENT="{CONTENT_SECURITY_POLICY}">',
         f"<TITLE>{escape(title)}</TITLE>",
         f"<H1>{escape(title)}</H1>",
         "<DL><p>",

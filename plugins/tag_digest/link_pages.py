@@ -7,7 +7,8 @@ A mixin next to :class:`~.period_pages.PeriodPages`. The collection itself is
 - ``links/index.html`` (then ``links/page/<n>/index.html``): every link, with
   the months and domains to browse by;
 - ``links/months/<YYYY-MM>/index.html``: links first shared that month;
-- ``links/domains/<host>/index.html``: links to one domain (host in ASCII);
+- ``links/domains/<host>/index.html``: links to one domain (host in ASCII, made a
+  safe path segment by :func:`~.segments.safe_segment`);
 - ``links.json``, ``links.csv`` and ``bookmarks.html`` at the site root, with
   absolute digest URLs when the site has an absolute ``SITEURL``.
 """
@@ -27,6 +28,7 @@ from .feeds import absolute_url
 from .grouping import paginate
 from .links import Link, by_domain, by_month, collect_links, post_links
 from .records import Post, parse_time
+from .segments import safe_segment
 
 LINKS_TEMPLATE = "digest/links"
 LINKS_DIR = "links"
@@ -40,8 +42,13 @@ def links_page_path(base: str, number: int = 1) -> str:
 
 
 def domain_dir(url: str) -> str:
-    """The ASCII host of a link without ``www.``: the path segment of its domain page."""
-    return (urlsplit(url).hostname or "unknown").removeprefix("www.")
+    """The ASCII host of a link without ``www.``: the path segment of its domain page.
+
+    The host comes from a post, so it passes :func:`~.segments.safe_segment`: an
+    over-long host (a 300-letter label), an IPv6 address (``::1``) or a Windows
+    device name (``con``, ``nul.example``) gets a bounded name with a stable hash.
+    """
+    return safe_segment((urlsplit(url).hostname or "unknown").removeprefix("www."))
 
 
 def domain_page(url: str) -> str:

@@ -6,6 +6,8 @@ import functools
 import re
 import unicodedata
 
+from .segments import safe_segment
+
 # Mastodon allows letters, digits, marks, "_" and a few separators in hashtags.
 _VALID = re.compile(r"^[\w\u00b7\u200c]+$")
 _INVALID_CHARS = re.compile(r"[^\w\u00b7\u200c]")
@@ -55,5 +57,7 @@ def is_valid_tag(name: str) -> bool:
 
 
 def tag_slug(name: str) -> str:
-    """The path segment of a tag's pages: its normalised name (Unicode kept)."""
-    return normalise_tag(name)
+    """The path segment of a tag's pages and feed: its normalised name (Unicode kept),
+    made a safe segment (:func:`~.segments.safe_segment`: a name over 100 bytes or a
+    Windows device name such as ``con`` gets a short stable hash instead)."""
+    return safe_segment(normalise_tag(name))
