@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .errors import SettingError
+from .errors import SettingError, shown
 from .moderation import (
     BLOCK_ACCOUNTS,
     BLOCK_DOMAINS,
@@ -46,14 +46,14 @@ def _items(get: Getter, name: str) -> list[Any]:
         return []
     if isinstance(value, str):
         return [value]
-    if not isinstance(value, list | tuple | set | frozenset):
-        raise SettingError(name, f"expected a list, got {value!r}")
+    if not isinstance(value, list | tuple):
+        raise SettingError(name, f"expected a list, got {shown(value)}")
     return list(value)
 
 
 def _text(name: str, item: Any, what: str) -> str:
     if not isinstance(item, str) or not item.strip():
-        raise SettingError(name, f"{item!r} is not {what}")
+        raise SettingError(name, f"{shown(item)} is not {what}")
     return item.strip()
 
 
@@ -63,7 +63,8 @@ def host_name(name: str, item: Any) -> str:
     host = text.removeprefix("*.").removeprefix(".").rstrip(".")
     if any(c in host for c in "/:?#@ ") or not _HOST.fullmatch(host):
         raise SettingError(
-            name, f"{item!r}: give a host name only, such as 'spam.example' (no scheme or path)"
+            name,
+            f"{shown(item)}: give a host name only, such as 'spam.example' (no scheme or path)",
         )
     return host
 
@@ -73,31 +74,45 @@ def account(name: str, item: Any) -> str:
     text = _text(name, item, "an account such as 'user@example.social'").lower()
     handle = text.removeprefix("@")
     if "://" in handle or "/" in handle:
-        raise SettingError(name, f"{item!r}: give the account as user@host, not as a URL")
+        raise SettingError(name, f"{shown(item)}: give the account as user@host, not as a URL")
     user, sep, host = handle.partition("@")
     if not sep or not host:
         raise SettingError(
-            name, f"{item!r} has no host: write the account as user@host ('{user}@example.social')"
+            name,
+            f"{shown(item)} has no host: write the account as user@host "
+            f"('{user[:40]}@example.social')",
         )
     if not _USER.fullmatch(user):
-        raise SettingError(name, f"{item!r} is not an account such as 'user@example.social'")
+        raise SettingError(name, f"{shown(item)} is not an account such as 'user@example.social'")
     return f"{user}@{host_name(name, host)}"
+
+
+MAX_TAG = 100
+"""The longest hashtag DIGEST_EXCLUDE_TAGS takes, as DIGEST_TAGS (characters)."""
+MAX_WORD = 200
+"""The longest word or phrase DIGEST_BLOCK_WORDS takes (characters)."""
 
 
 def _word(item: Any) -> str:
     if not isinstance(item, str):
-        raise SettingError(BLOCK_WORDS, f"{item!r} is not a word or phrase")
+        raise SettingError(BLOCK_WORDS, f"{shown(item)} is not a word or phrase")
     if not item.split():
         raise SettingError(BLOCK_WORDS, "an empty word or phrase matches nothing: remove it")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in item):
+        raise SettingError(BLOCK_WORDS, f"{shown(item)}: a word cannot hold control characters")
+    if len(item) > MAX_WORD:
+        raise SettingError(BLOCK_WORDS, f"{shown(item)}: at most {MAX_WORD} characters")
     return " ".join(item.split())
 
 
 def _post(item: Any) -> str:
     text = _text(BLOCK_POSTS, item, "a status URI or URL")
     scheme, sep, rest = text.partition("://")
-    if scheme.lower() not in ("http", "https") or not sep or not rest.split("/", 1)[0]:
+    host, _, path = rest.partition("/")
+    if scheme.lower() not in ("http", "https") or not sep or not host or not path.strip("/"):
         raise SettingError(
-            BLOCK_POSTS, f"{item!r} is not a status URI or URL such as 'https://host/@user/123'"
+            BLOCK_POSTS,
+            f"{shown(item)} is not a status URI or URL such as 'https://host/@user/123'",
         )
     return normalise_post_url(text)
 
@@ -105,19 +120,21 @@ def _post(item: Any) -> str:
 def _language(item: Any) -> str:
     text = _text(LANGUAGES, item, "a language code such as 'en'").lower().replace("_", "-")
     if not _LANGUAGE.fullmatch(text):
-        raise SettingError(LANGUAGES, f"{item!r} is not a language code such as 'en' or 'ru'")
+        raise SettingError(LANGUAGES, f"{shown(item)} is not a language code such as 'en' or 'ru'")
     return text
 
 
 def _tag(item: Any, tags: Iterable[str]) -> str:
     name = _text(EXCLUDE_TAGS, item, "a hashtag name")
     if name.startswith("#"):
-        raise SettingError(EXCLUDE_TAGS, f"write {name!r} without '#': {name.lstrip('#')!r}")
-    if not is_valid_tag(name):
-        raise SettingError(EXCLUDE_TAGS, f"{name!r} is not a valid hashtag")
+        raise SettingError(
+            EXCLUDE_TAGS, f"write {shown(name)} without '#': {shown(name.lstrip('#'))}"
+        )
+    if not is_valid_tag(name) or len(name) > MAX_TAG:
+        raise SettingError(EXCLUDE_TAGS, f"{shown(name)} is not a valid hashtag")
     key = normalise_tag(name)
     if key in {normalise_tag(t) for t in tags}:
-        raise SettingError(EXCLUDE_TAGS, f"{name!r} is also in DIGEST_TAGS")
+        raise SettingError(EXCLUDE_TAGS, f"{shown(name)} is also in DIGEST_TAGS")
     return key
 
 
@@ -146,7 +163,7 @@ def contact(get: Getter) -> str | None:
         return None
     expected = "expected a URL such as 'https://example.org/contact' or an e-mail address"
     if not isinstance(value, str):
-        raise SettingError(name, f"{expected}, got {value!r}")
+        raise SettingError(name, f"{expected}, got {shown(value)}")
     text = value.strip()
     scheme, sep, rest = text.partition(":")
     if sep and scheme.lower() in ("http", "https") and re.match(r"//[^/\s?#]+", rest):
@@ -157,7 +174,7 @@ def contact(get: Getter) -> str | None:
         return f"mailto:{rest}"
     if _EMAIL.fullmatch(text):
         return f"mailto:{text}"
-    raise SettingError(name, f"{expected}, got {value!r}")
+    raise SettingError(name, f"{expected}, got {shown(value)}")
 
 
 def issues_url(environ: dict[str, str] | None = None) -> str:

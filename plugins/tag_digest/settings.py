@@ -197,7 +197,9 @@ def _tags(raw: Mapping[str, Any]) -> tuple[str, ...]:
             problem = f"{shown(name)} is longer than {MAX_TAG_LENGTH} characters"
             raise SettingError("DIGEST_TAGS", problem)
         if name.startswith("#"):
-            raise SettingError("DIGEST_TAGS", f"write {name!r} without '#': {name.lstrip('#')!r}")
+            raise SettingError(
+                "DIGEST_TAGS", f"write {shown(name)} without '#': {shown(name.lstrip('#'))}"
+            )
         if not is_valid_tag(name):
             problem = f"{shown(name)} is not a valid hashtag (letters, digits and '_' only)"
             raise SettingError("DIGEST_TAGS", problem)
@@ -302,7 +304,7 @@ def _tokens(raw: Mapping[str, Any], servers: tuple[str, ...]) -> tuple[tuple[str
         raise SettingError(
             "DIGEST_TOKENS",
             "expected a mapping of server URL to variable name such as "
-            f"{{'https://mastodon.social': 'DIGEST_TOKEN'}}, got {value!r}",
+            f"{{'https://mastodon.social': 'DIGEST_TOKEN'}}, got {shown(value)}",
         )
     tokens: dict[str, str] = {}
     for key, name in value.items():
@@ -314,7 +316,7 @@ def _tokens(raw: Mapping[str, Any], servers: tuple[str, ...]) -> tuple[tuple[str
         if not isinstance(name, str) or not TOKEN_VARIABLE.fullmatch(name):
             raise SettingError(
                 "DIGEST_TOKENS",
-                f"{name!r} for {url}: name an environment variable starting with DIGEST_TOKEN "
+                f"{shown(name)} for {url}: name an environment variable starting with DIGEST_TOKEN "
                 "(upper-case letters, digits, '_'), such as 'DIGEST_TOKEN_FOSSTODON'",
             )
         if name in tokens.values():
@@ -402,15 +404,15 @@ def _digest_path(raw: Mapping[str, Any]) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise SettingError("DIGEST_PATH", f"must be a path such as 'digest', got {value!r}")
+        raise SettingError("DIGEST_PATH", f"must be a path such as 'digest', got {shown(value)}")
     segments = [s for s in value.strip().strip("/").split("/") if s]
     for segment in segments:
         if not _PATH_SEGMENT.fullmatch(segment) or segment.endswith("."):
             raise SettingError(
                 "DIGEST_PATH",
-                f"{value!r}: each part must be letters, digits, '.', '-' or '_' "
+                f"{shown(value)}: each part must be letters, digits, '.', '-' or '_' "
                 "(e.g. 'digest' or 'community/digest')",
             )
     if len(segments) > 8:
-        raise SettingError("DIGEST_PATH", f"{value!r}: at most 8 levels")
+        raise SettingError("DIGEST_PATH", f"{shown(value)}: at most 8 levels")
     return "".join(f"{s}/" for s in segments)
