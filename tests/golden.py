@@ -46,8 +46,9 @@ def _pelican(out: Path, cache: Path, overrides: dict[str, object]) -> None:
 def generated_archive(root: Path) -> Path:
     """The archive of the ``generated`` site: 40 posts, three of them deleted."""
     sys.path.insert(0, str(ROOT))
-    from bench.gen_archive import generate
     from tag_digest.archive import Archive
+
+    from bench.gen_archive import generate
 
     posts = generate(GENERATED_POSTS, seed=7, span_days=45)
     archive = Archive.load(root)

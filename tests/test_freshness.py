@@ -101,7 +101,8 @@ def test_the_time_comes_from_the_archive_not_the_build(tmp_path: Path) -> None:
     assert all(stale_notices(p) == [] for p in footer_pages(site).values())
 
     old = dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
-    state = FetchState(archive / STATE_FILE)
+    state, problem = FetchState.load(archive)
+    assert problem is None
     state.last_success = format_time(old)
     state.save()
     site = build(tmp_path, archive)  # same output and cache: an incremental build
@@ -211,7 +212,9 @@ def test_a_state_file_without_last_success_is_unchanged_by_loading(tmp_path: Pat
     assert state.render() == text
 
 
-@pytest.mark.parametrize(("value", "problem"), [(-1, "at least 0"), ("7", "a number"), (True, "")])
+@pytest.mark.parametrize(
+    ("value", "problem"), [(-1, "from 0 to 3,650 days"), ("7", "a number"), (True, "")]
+)
 def test_digest_stale_days_is_validated(value: object, problem: str) -> None:
     with pytest.raises(SettingError) as caught:
         load_settings({"DIGEST_STALE_DAYS": value}, base=ROOT)

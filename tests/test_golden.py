@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from golden import GOLDEN, build_sites, differences, files
 
 

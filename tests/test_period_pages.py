@@ -76,7 +76,7 @@ def test_weeks_hold_their_posts_by_day_and_skip_empty_weeks(default_site: Path) 
     assert not (default_site / "weeks" / "2024-W31").exists()
     assert w30.xpath("string(//h1)") == "Неделя 2024-W30"
     assert w30.xpath('//p[@class="lede"]/time/@datetime') == ["2024-W30"]
-    counts = w30.xpath('//section[@class="tag-counts"]//li')
+    counts = w30.xpath('//section[@class="summary"]//ul[@class="chips"]/li')
     assert [squash(li.text_content()) for li in counts] == ["#Supervised_finetuning 3"]
 
 
@@ -151,7 +151,7 @@ def test_time_zone_and_iso_year_boundaries_in_english(tmp_path: Path) -> None:
     assert not (site / "days" / "2024-12-29").exists()
     w52 = parse(site / "weeks" / "2024-W52" / "index.html")
     assert uris(w52) == [posts[1].uri]  # once, though it carries both tags
-    chips = w52.xpath('//section[@class="tag-counts"]//li')
+    chips = w52.xpath('//section[@class="summary"]//ul[@class="chips"]/li')
     counts = [squash(li.text_content()) for li in chips]
     assert counts == ["#LLM 1", "#NLP 1"]
     day = parse(site / "days" / "2024-12-30" / "index.html")

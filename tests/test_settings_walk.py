@@ -19,8 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tag_digest.__main__ import main
-from tag_digest.__main__ import NOTHING_READ
+from tag_digest.__main__ import NOTHING_READ, main
 from tag_digest.errors import SettingError
 from tag_digest.settings import DEFAULTS, load_settings
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -303,15 +304,32 @@ def test_tombstones_and_other_tags_are_not_shown(tmp_path: Path, rstats_posts: l
     assert lxml.html.tostring(page).count(b"h-entry") == 3
 
 
-def test_a_theme_without_the_digest_templates_is_one_clear_error(
+def test_a_theme_without_the_digest_templates_gets_the_plugins_own(tmp_path: Path) -> None:
+    """Pelican's "simple" theme has no digest templates: the bundled theme renders them."""
+    output = build(tmp_path, DEFAULT_ARCHIVE, THEME="simple")
+    tag_page = parse(output / "tags" / "supervised_finetuning" / "index.html")
+    sheets = tag_page.xpath('//link[@rel="stylesheet"]/@href')
+    assert sheets == ["../../_tagdigest/css/main.css"]
+    assert (output / "_tagdigest" / "css" / "main.css").read_bytes() == (
+        ROOT / "theme" / "static" / "css" / "main.css"
+    ).read_bytes()
+    assert articles(tag_page)
+    # Pelican's own pages keep the site's theme.
+    assert b"_tagdigest" not in (output / "pages" / "about.html").read_bytes()
+
+
+def test_a_theme_with_half_the_digest_templates_is_one_clear_error(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    theme = tmp_path / "half-theme"
+    shutil.copytree(ROOT / "theme", theme)
+    (theme / "templates" / "digest" / "tag.html").unlink()
     with pytest.raises(SystemExit) as stop:
-        build(tmp_path, DEFAULT_ARCHIVE, THEME="simple")
+        build(tmp_path, DEFAULT_ARCHIVE, THEME=str(theme))
     assert stop.value.code == 1
     errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert len(errors) == 1 and errors[0].startswith("tag_digest: THEME: ")
-    assert "digest/post.html" in errors[0]
+    assert "digest/tag.html" in errors[0]
 
 
 def test_microformats_of_a_real_timeline_match_the_archive(tmp_path: Path) -> None:
