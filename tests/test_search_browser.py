@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -101,13 +102,28 @@ def page(browser: Any) -> Iterator[Any]:
     assert errors == []
 
 
+def wait_until(page: Any, function: str, seconds: float = 15) -> None:
+    """Poll ``function`` (a JS function) in ``page`` until it returns true.
+
+    Not ``page.wait_for_function``: Playwright evaluates its predicate as a string, which the
+    pages' Content-Security-Policy rightly refuses (no ``'unsafe-eval'``); ``evaluate`` calls
+    a function through the DevTools protocol, which the policy does not govern.
+    """
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(function):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {function}")
+        time.sleep(0.05)
+
+
 def search(page: Any, words: str) -> list[str]:
     """Type ``words`` into the search page shown in ``page``; the result links' texts."""
     page.fill("#search-q", words)
     page.press("#search-q", "Enter")
-    page.wait_for_function(
-        "(s => s !== '' && !s.includes('Ищем'))"
-        "(document.getElementById('search-status').textContent.trim())"
+    wait_until(
+        page,
+        "() => { const s = document.getElementById('search-status').textContent.trim();"
+        " return s !== '' && !s.includes('Ищем'); }",
     )
     return [str(t) for t in page.locator("#search-results a").all_inner_texts()]
 
@@ -143,7 +159,7 @@ def test_a_tag_filter_narrows_the_results(served: dict[str, str], page: Any) -> 
     page.goto(served["root"] + "search/index.html")
     assert len(search(page, "кошка")) == 2
     page.select_option("#search-tag", "#LLM")
-    page.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+    wait_until(page, "() => document.querySelectorAll('#search-results li').length === 1")
     assert page.locator("#search-results a").all_inner_texts() == ["Автор 4"]
     assert "tag=%23LLM" in page.url  # the search can be linked to
 

@@ -87,7 +87,7 @@ def account(name: str, item: Any) -> str:
     return f"{user}@{host_name(name, host)}"
 
 
-MAX_TAG = 100
+MAX_TAG = 200
 """The longest hashtag DIGEST_EXCLUDE_TAGS takes, as DIGEST_TAGS (characters)."""
 MAX_WORD = 200
 """The longest word or phrase DIGEST_BLOCK_WORDS takes (characters)."""

@@ -76,7 +76,8 @@ NUMBERS: Mapping[str, Range] = {
 """Every number setting and its range (the README's settings table shows each one).
 A new number setting adds one entry here and reads it with :func:`_int` or :func:`_float`."""
 
-MAX_TAG_LENGTH = 100
+MAX_TAG_LENGTH = 200
+"""Characters in a configured tag (a 124-letter Cyrillic tag is a real one)."""
 EARLIEST_SINCE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
