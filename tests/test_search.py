@@ -174,6 +174,18 @@ def test_a_deleted_post_leaves_the_index_and_nothing_changed_is_not_reindexed(
     assert "Исчезнет".encode() not in everything  # no stale fragment left behind
 
 
+def test_blocked_posts_never_enter_the_index_and_come_back_when_unblocked(tmp_path: Path) -> None:
+    spam, fine = post(1, "Купите спам-таблетки сегодня"), post(2, "Кошка спит на окне")
+    archive = write_archive(tmp_path / "archive", [spam, fine])
+    output = build(tmp_path, archive, DIGEST_BLOCK_WORDS=["СПАМ-таблетки"])
+    records = indexed(output)
+    assert len(records) == 1 and "Кошка" in records[0]["content"]
+    everything = b"".join(p.read_bytes() for p in (output / "pagefind").rglob("*") if p.is_file())
+    assert "таблетки".encode() not in everything
+    output = build(tmp_path, archive)  # the block removed: the archive still holds the post
+    assert len(indexed(output)) == 2
+
+
 def test_absolute_urls_give_the_same_root_relative_result_urls(tmp_path: Path) -> None:
     archive = write_archive(tmp_path / "archive", [post(1, "Кошка")])
     output = build(tmp_path, archive, SITEURL="https://user.github.io/repo", RELATIVE_URLS=False)
