@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .archive.moderation import Rules
+from .digest.tagnames import is_valid_tag, normalise_tag
 from .errors import SettingError, shown
-from .moderation import Rules
 from .moderation_settings import contact, load_rules
-from .tagnames import is_valid_tag, normalise_tag
 from .values import Range, language, time_zone, utc_moment, valid_host
 
 TOKEN_ENV = "DIGEST_TOKEN"

@@ -23,12 +23,22 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from .archive import Archive
+from .archive.audit_plan import opted_out_authors, status_ids
+from .archive.ingest import Address, Counts, address, ingest, remove_vanished, withhold_archived
+from .archive.lock import LOCK_WAIT, archive_lock
+from .archive.moderation import count_by_setting, summary
+from .archive.records import format_time
+from .archive.shards import Archive
+from .archive.state import FetchState, ServerAudit, TagState
 from .audit import AuditJob, audit_server, remember_ids, remove_authors
-from .audit_plan import opted_out_authors, status_ids
-from .client import ApiClient, shown
+from .console import console
+from .digest.tagnames import normalise_tag
 from .errors import ArchiveError, AuthRequiredError, FetchError, NotFoundError, UnreachableError
-from .fetch import (
+from .fetch.client import ApiClient, shown
+from .fetch.instance import Access, batch_size, fetch_instance, plan_access
+from .fetch.progress import FetchProgress, wanted
+from .fetch.ratelimit import PAGING_LIMIT, Pacer, server_budget
+from .fetch.timeline import (
     EMPTY,
     END,
     STUCK,
@@ -42,16 +52,7 @@ from .fetch import (
     scan_top,
     status_tags,
 )
-from .ingest import Address, Counts, address, ingest, remove_vanished, withhold_archived
-from .instance import Access, batch_size, fetch_instance, plan_access
-from .lock import LOCK_WAIT, archive_lock
-from .moderation import count_by_setting, summary
-from .progress import FetchProgress, console, wanted
-from .ratelimit import PAGING_LIMIT, Pacer, server_budget
-from .records import format_time
 from .settings import DigestSettings
-from .state import FetchState, ServerAudit, TagState
-from .tagnames import normalise_tag
 
 log = logging.getLogger("tag_digest")
 
@@ -495,7 +496,7 @@ def sync_all(
             log.warning("tag_digest: %s", problem)
         report.withheld = withhold_archived(archive, settings.moderation, format_time(now))
         try:
-            with FetchProgress(wanted(settings.progress)) as progress:
+            with FetchProgress(wanted(settings.progress, console()), console()) as progress:
                 for server in settings.servers:
                     report.servers.append(
                         sync_server(server, settings, archive, state, now, progress)

@@ -12,9 +12,9 @@ import math
 import re
 from dataclasses import dataclass
 
-from .dates import site_locale
+from .digest.dates import site_locale
+from .digest.periods import zone
 from .errors import SettingError, shown
-from .periods import zone
 
 _HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?", re.IGNORECASE)
 
