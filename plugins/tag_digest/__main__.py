@@ -24,7 +24,8 @@ from pathlib import Path
 from .archive.lock import LOCK_WAIT
 from .errors import TagDigestError
 from .settings import load_settings
-from .sync import SyncReport, sync_all
+from .sync import sync_all
+from .sync_report import SyncReport
 
 
 def _parser() -> argparse.ArgumentParser:
