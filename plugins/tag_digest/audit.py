@@ -50,7 +50,8 @@ from .archive.shards import Archive
 from .archive.state import BatchAudit, ServerAudit
 from .errors import FetchError
 from .fetch.client import ApiClient
-from .fetch.timeline import END, SINCE, STUCK, Batch, StopRule, fetch_status, id_key, scan_timeline
+from .fetch.screen import id_key
+from .fetch.timeline import END, SINCE, STUCK, Batch, StopRule, fetch_status, scan_timeline
 
 log = logging.getLogger("tag_digest")
 

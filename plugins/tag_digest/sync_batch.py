@@ -21,6 +21,7 @@ from .digest.tagnames import normalise_tag
 from .fetch.client import ApiClient
 from .fetch.instance import Access
 from .fetch.progress import FetchProgress
+from .fetch.screen import id_key, status_tags
 from .fetch.timeline import (
     EMPTY,
     END,
@@ -28,10 +29,8 @@ from .fetch.timeline import (
     Batch,
     Scan,
     StopRule,
-    id_key,
     scan_timeline,
     scan_top,
-    status_tags,
 )
 from .settings import DigestSettings
 from .sync_report import ServerReport

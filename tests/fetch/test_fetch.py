@@ -22,6 +22,7 @@ from tag_digest.errors import ServerFaultError
 from tag_digest.fetch.client import ApiClient
 from tag_digest.fetch.instance import InstanceInfo, batch_size
 from tag_digest.fetch.ratelimit import Pacer
+from tag_digest.fetch.screen import screen_page
 from tag_digest.fetch.timeline import (
     EMPTY,
     END,
@@ -35,7 +36,6 @@ from tag_digest.fetch.timeline import (
     make_batches,
     scan_timeline,
     scan_top,
-    screen_page,
     timeline_path,
 )
 from werkzeug import Request, Response
