@@ -13,15 +13,8 @@ from pathlib import Path
 
 import pytest
 from tag_digest.archive.atomic import is_temp_name
-from tag_digest.archive.records import (
-    ARCHIVE_KEYS,
-    Account,
-    Card,
-    Post,
-    from_json,
-    merge,
-    to_json_line,
-)
+from tag_digest.archive.merge import merge
+from tag_digest.archive.records import ARCHIVE_KEYS, Account, Card, Post, from_json, to_json_line
 from tag_digest.archive.shards import Archive, list_shards, shard_path
 from tag_digest.errors import CorruptShardError
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import mf2py
 from digest_support import articles, build, parse, write_archive
-from tag_digest.archive.records import Post, from_status, to_json_line
+from tag_digest.archive.records import Post, to_json_line
 from tag_digest.archive.shards import Archive, read_shard, shard_path
+from tag_digest.archive.statuses import from_status
 from tag_digest.digest.periods import post_anchor
 
 SITE = "https://example.org/digest"

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tag_digest.archive.merge import merge
 from tag_digest.archive.moderation import Rules
-from tag_digest.archive.records import Post, from_json, from_status, merge, to_json_line
+from tag_digest.archive.records import Post, from_json, to_json_line
 from tag_digest.archive.shards import Archive
+from tag_digest.archive.statuses import from_status
 from tag_digest.errors import SettingError
 from tag_digest.moderation_settings import issues_url
 from tag_digest.settings import load_settings

@@ -30,9 +30,11 @@ import mf2py
 import pytest
 from corpus_server import TimelineServer, archive_bytes, hanna, spread
 from digest_support import articles, build, parse, write_archive_lines
+from tag_digest.archive.merge import merge
 from tag_digest.archive.origins import is_origin, origin_host, original_url
-from tag_digest.archive.records import Account, Post, from_status, merge, to_json_line
+from tag_digest.archive.records import Account, Post, to_json_line
 from tag_digest.archive.shards import Archive
+from tag_digest.archive.statuses import from_status
 from tag_digest.settings import DigestSettings
 from tag_digest.sync import sync_all
 

@@ -10,7 +10,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import yaml
-from tag_digest.archive.records import Card, Post, from_status
+from tag_digest.archive.records import Card, Post
+from tag_digest.archive.statuses import from_status
 from tag_digest.digest.links import (
     TRACKING_PARAMETERS,
     by_domain,

@@ -14,7 +14,8 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import pytest
 from digest_support import build, iter_html, parse, write_archive
-from tag_digest.archive.records import Post, from_status
+from tag_digest.archive.records import Post
+from tag_digest.archive.statuses import from_status
 from tag_digest.digest.segments import MAX_SEGMENT_BYTES, safe_segment
 
 LONG_LABEL_HOST = "a" * 300 + ".example"

@@ -12,7 +12,8 @@ import feedparser
 import lxml.html
 import pytest
 from digest_support import articles, build, parse, write_archive
-from tag_digest.archive.records import Post, from_status
+from tag_digest.archive.records import Post
+from tag_digest.archive.statuses import from_status
 from tag_digest.digest.periods import by_week, post_anchor
 from tag_digest.digest.weekly import busiest_day, page_of, split_by_day, summarise, top_links
 

@@ -9,7 +9,8 @@ import json
 from html.parser import HTMLParser
 from pathlib import Path
 
-from tag_digest.archive.records import Post, from_status
+from tag_digest.archive.records import Post
+from tag_digest.archive.statuses import from_status
 from tag_digest.digest.links import Link, collect_links
 from tag_digest.formats.exports import (
     CSV_COLUMNS,

@@ -12,8 +12,9 @@ import feedparser
 import pytest
 from digest_support import FIXTURES, ROOT, build, parse, write_archive, write_archive_lines
 from lxml import etree
-from tag_digest.archive.records import Post, from_status, to_json_line
+from tag_digest.archive.records import Post, to_json_line
 from tag_digest.archive.shards import Archive
+from tag_digest.archive.statuses import from_status
 
 DEFAULT_ARCHIVE = ROOT / "content" / "archive"
 SITE = "https://example.github.io/digest"

@@ -12,8 +12,9 @@ import feedparser
 import pytest
 import yaml
 from lxml import etree
-from tag_digest.archive.records import Post, from_status
+from tag_digest.archive.records import Post
 from tag_digest.archive.shards import Archive
+from tag_digest.archive.statuses import from_status
 from tag_digest.errors import SettingError
 from tag_digest.formats.feeds import (
     ALL_FEED_PATH,

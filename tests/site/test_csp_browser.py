@@ -25,7 +25,8 @@ from urllib.parse import quote, urlsplit
 import lxml.html
 import pytest
 from digest_support import build, iter_html, parse, write_archive
-from tag_digest.archive.records import Post, from_status
+from tag_digest.archive.records import Post
+from tag_digest.archive.statuses import from_status
 from tag_digest.digest.csp import CONTENT_SECURITY_POLICY
 from test_xss_browser import CHROMIUM_ARGS, browser_or_skip
 

@@ -10,7 +10,8 @@ from urllib.parse import unquote, urldefrag, urljoin
 
 import pytest
 from digest_support import build, corpus_posts, parse, write_archive
-from tag_digest.archive.records import Post, from_status
+from tag_digest.archive.records import Post
+from tag_digest.archive.statuses import from_status
 from tag_digest.digest.links import normalise_url
 
 CORPUS = "rtoot/get_timeline_hashtag_anonymous.yml"

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from corpus_server import TimelineServer, hanna, iso, retag, spread
 from digest_support import build, iter_html, parse, write_archive
-from tag_digest.archive.records import Post, from_status
+from tag_digest.archive.records import Post
 from tag_digest.archive.shards import Archive
+from tag_digest.archive.statuses import from_status
 from tag_digest.settings import DigestSettings
 from tag_digest.sync import sync_all
 from test_sync import MakeSettings, consenting

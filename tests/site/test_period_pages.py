@@ -11,8 +11,9 @@ import mf2py
 import pytest
 from cldr import plain
 from digest_support import ROOT, articles, build, parse, write_archive
-from tag_digest.archive.records import Post, from_status
+from tag_digest.archive.records import Post
 from tag_digest.archive.shards import Archive
+from tag_digest.archive.statuses import from_status
 from tag_digest.digest.periods import post_anchor
 from tag_digest.digest.urls import ROOT as ROOT_MARKER
 

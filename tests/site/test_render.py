@@ -11,7 +11,8 @@ import mf2py
 import pytest
 from digest_support import ROOT, corpus_statuses, status_by_uri_part, visible_text
 from jinja2 import Environment, FileSystemLoader
-from tag_digest.archive.records import Card, Media, Post, from_status, parse_time
+from tag_digest.archive.records import Card, Media, Post, parse_time
+from tag_digest.archive.statuses import from_status
 from tag_digest.digest.strings import catalogue
 from tag_digest.digest.urls import ROOT as ROOT_MARKER
 from tag_digest.digest.urls import Urls, tag_page_path

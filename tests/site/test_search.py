@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from digest_support import build, parse, write_archive
 from search_support import TAGS, indexed, post, with_card
-from tag_digest.archive.records import from_json, from_status, to_json_line
+from tag_digest.archive.records import from_json, to_json_line
 from tag_digest.archive.shards import Archive
+from tag_digest.archive.statuses import from_status
 from tag_digest.digest.periods import post_anchor
 from tag_digest.site.search import fragment_text, search_record, searchable, start_of
 

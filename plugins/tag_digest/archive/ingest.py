@@ -37,10 +37,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .consent import Verdict, check_status
+from .merge import merge
 from .moderation import Rules
 from .origins import Address, address, is_origin
-from .records import Post, format_time, from_status, merge
+from .records import Post, format_time
 from .shards import Archive
+from .statuses import from_status
 
 __all__ = [  # address and is_origin live in origins (one rule for a post's origin)
     "LOCAL", "REMOTE", "Address", "Counts", "address", "in_scope", "ingest", "is_origin",

@@ -9,12 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..digest.tagnames import normalise_tag
-from .origins import is_origin
 from .record_check import (
     ACCOUNT_KEYS,
     CARD_KEYS,
@@ -181,7 +179,7 @@ def _opt_time(value: str | None) -> str | None:
     return value or None  # an empty time is no time (older archives wrote "")
 
 
-def _opt_bool(data: dict[str, Any], key: str) -> bool | None:
+def optional_bool(data: dict[str, Any], key: str) -> bool | None:
     value = data.get(key)
     return value if isinstance(value, bool) else None
 
@@ -225,13 +223,6 @@ def from_json(data: Any) -> Post:
     )
 
 
-def _http_url(value: Any) -> str:
-    """``value`` if it is an http(s) URL, else an empty string (untrusted input)."""
-    if isinstance(value, str) and value.lower().startswith(("https://", "http://")):
-        return value.strip()
-    return ""
-
-
 @functools.lru_cache(maxsize=1 << 12)  # the same few servers in every post
 def url_host(url: str) -> str:
     """The lower-case host of ``url``, or ``""`` when no URL parser accepts it (untrusted)."""
@@ -239,157 +230,3 @@ def url_host(url: str) -> str:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
         return ""
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def from_status(status: dict[str, Any], server: str, fetched_at: str) -> Post:
-    """Turn a Mastodon API Status into a :class:`Post`.
-
-    Raises ``ValueError`` when the status lacks what every record needs
-    (a ``uri`` and a parseable ``created_at``).
-    """
-    uri = status.get("uri")
-    if not isinstance(uri, str) or not _http_url(uri):
-        raise ValueError("status without an http(s) uri")
-    created = status.get("created_at")
-    if not isinstance(created, str):
-        raise ValueError("status without created_at")
-    edited = status.get("edited_at")
-    raw_account = status.get("account")
-    account: dict[str, Any] = raw_account if isinstance(raw_account, dict) else {}
-    raw_card = status.get("card")
-    card: dict[str, Any] | None = raw_card if isinstance(raw_card, dict) else None
-    tags = sorted(
-        {
-            normalise_tag(t["name"])
-            for t in status.get("tags") or ()
-            if isinstance(t, dict) and isinstance(t.get("name"), str) and normalise_tag(t["name"])
-        }
-    )
-    return Post(
-        uri=uri.strip(),
-        url=_http_url(status.get("url")) or _http_url(uri),
-        server=server,
-        created_at=format_time(parse_time(created)),
-        edited_at=format_time(parse_time(edited)) if isinstance(edited, str) and edited else None,
-        language=status["language"] if isinstance(status.get("language"), str) else None,
-        account=Account(
-            acct=_text(account.get("acct")),
-            display_name=_text(account.get("display_name")),
-            url=_http_url(account.get("url")),
-            avatar=_http_url(account.get("avatar_static") or account.get("avatar")),
-            bot=account.get("bot") is True,
-            indexable=_opt_bool(account, "indexable"),
-        ),
-        content=_text(status.get("content")),
-        spoiler_text=_text(status.get("spoiler_text")),
-        sensitive=status.get("sensitive") is True,
-        tags=tuple(tags),
-        card=Card(
-            url=_http_url(card.get("url")),
-            title=_text(card.get("title")),
-            description=_text(card.get("description")),
-            provider=_text(card.get("provider_name")),
-        )
-        if card and _http_url(card.get("url"))
-        else None,
-        media=tuple(
-            Media(
-                type=_text(m.get("type")),
-                url=_http_url(m.get("url")) or _http_url(m.get("remote_url")),
-                preview_url=_http_url(m.get("preview_url")),
-                description=_text(m.get("description")),
-            )
-            for m in status.get("media_attachments") or ()
-            if isinstance(m, dict)
-        ),
-        emojis=tuple(
-            Emoji(
-                shortcode=_text(e.get("shortcode")),
-                url=_http_url(e.get("static_url") or e.get("url")),
-            )
-            for e in status.get("emojis") or ()
-            if isinstance(e, dict) and _text(e.get("shortcode"))
-        ),
-        mentions=tuple(
-            Mention(acct=_text(m.get("acct")), url=_http_url(m.get("url")))
-            for m in status.get("mentions") or ()
-            if isinstance(m, dict)
-        ),
-        in_reply_to=_text(status.get("in_reply_to_id")) or None,
-        fetched_at=fetched_at,
-        deleted_at=None,
-    )
-
-
-@dataclass(slots=True)
-class MergeResult:
-    """What :func:`merge` decided for one incoming post."""
-
-    post: Post | None
-    """The record to keep, or ``None`` when nothing changes."""
-    kind: str = field(default="unchanged")
-    """``new``, ``updated`` or ``unchanged``."""
-
-
-def _content_key(post: Post) -> tuple[Any, ...]:
-    data = asdict(post)
-    data.pop("fetched_at")
-    data.pop("tags")
-    data.pop("server")
-    return tuple(sorted((k, repr(v)) for k, v in data.items()))
-
-
-def merge(existing: Post | None, incoming: Post) -> MergeResult:
-    """Upsert rule for one status ``uri``; ``incoming`` is a copy read from ``incoming.server``.
-
-    Who speaks for a record: the post's *origin* (the server of its ``uri``, host and
-    port: :func:`is_origin`) once its copy has been read, before that the server the
-    record came from. Whether the origin has been read is the record's own
-    ``server``: it is the origin exactly when the origin's copy is what the record holds.
-
-    - a tombstone is final: the post is never re-added; except a moderation
-      tombstone (``withheld``), which the post replaces when it is seen again
-      (the caller has checked that the moderation rules allow it now);
-    - the origin's copy of a record that came from another server replaces it, tags
-      included (whatever a relay said is dropped), and takes the record over;
-    - once the record is the origin's, another server's copy changes nothing: a relay
-      neither rewrites the post nor adds a tag to it;
-    - a copy from the record's own server: an edit (a newer ``edited_at``) or a changed
-      copy of the same version replaces the record (its tags are then what it carries:
-      an author may remove one); otherwise its tags are merged (one server, several
-      tag timelines);
-    - two relays, the origin unread: the first one's copy stays, the other's tags are
-      merged (neither can be checked against the origin);
-    - an unchanged post keeps its bytes (``fetched_at`` and ``server`` included).
-    """
-    if existing is None:
-        return MergeResult(incoming, "new")
-    if existing.is_tombstone:
-        return MergeResult(incoming, "new") if existing.withheld else MergeResult(None, "unchanged")
-    origin_held = is_origin(existing.uri, existing.server)
-    from_origin = is_origin(incoming.uri, incoming.server)
-    if from_origin and not origin_held:
-        return MergeResult(incoming, "updated")  # the origin takes the record over
-    if origin_held and not from_origin:
-        return MergeResult(None, "unchanged")  # a relay cannot rewrite or re-tag it
-    if incoming.server != existing.server and not from_origin:
-        return _merge_tags(existing, incoming)  # two relays
-    # The record's own server (the origin, however its address is spelled).
-    if _content_key(existing) != _content_key(incoming) and (
-        (incoming.edited_at or "") >= (existing.edited_at or "")
-    ):
-        # An edit, or the same server's copy changed (a preview card arrived late).
-        return MergeResult(incoming, "updated")
-    return _merge_tags(existing, incoming)
-
-
-def _merge_tags(existing: Post, incoming: Post) -> MergeResult:
-    """``existing``, with ``incoming``'s tags added."""
-    tags = tuple(sorted(set(existing.tags) | set(incoming.tags)))
-    if tags == existing.tags:
-        return MergeResult(None, "unchanged")
-    return MergeResult(existing.with_tags(tags), "updated")
