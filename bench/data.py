@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
-from tag_digest.archive import Archive
-from tag_digest.records import Post, format_time, parse_time
+from tag_digest.archive.records import Post, format_time, parse_time
+from tag_digest.archive.shards import Archive
 
 from . import gen_archive
 

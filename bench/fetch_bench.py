@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from tag_digest.archive import Archive
+from tag_digest.archive.shards import Archive
 from tag_digest.settings import TOKEN_ENV, load_settings
 
 from .data import SEED, TAGS

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from html.parser import HTMLParser
 from pathlib import Path
 
-from tag_digest.records import Post
+from tag_digest.archive.records import Post
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 

@@ -24,11 +24,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tag_digest.links import post_links
-from tag_digest.periods import post_anchor
-from tag_digest.search import SearchRecord, search_record, searchable
-from tag_digest.search_index import write_index
-from tag_digest.tagnames import normalise_tag
+from tag_digest.digest.links import post_links
+from tag_digest.digest.periods import post_anchor
+from tag_digest.digest.tagnames import normalise_tag
+from tag_digest.site.search import SearchRecord, search_record, searchable
+from tag_digest.site.search_index import write_index
 
 from . import data
 

@@ -12,8 +12,9 @@ import lxml.html
 import yaml
 from pelican import Pelican
 from pelican.settings import read_settings
-from tag_digest.archive import Archive
-from tag_digest.records import Post, from_status
+from tag_digest.archive.records import Post
+from tag_digest.archive.shards import Archive
+from tag_digest.archive.statuses import from_status
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -46,7 +46,7 @@ def _pelican(out: Path, cache: Path, overrides: dict[str, object]) -> None:
 def generated_archive(root: Path) -> Path:
     """The archive of the ``generated`` site: 40 posts, three of them deleted."""
     sys.path.insert(0, str(ROOT))
-    from tag_digest.archive import Archive
+    from tag_digest.archive.shards import Archive
 
     from bench.gen_archive import generate
 

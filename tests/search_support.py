@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from tag_digest.records import Account, Card, Post
+from tag_digest.archive.records import Account, Card, Post
 
 TAGS = ["Supervised_finetuning", "LLM"]
 

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 from corpus_server import TimelineServer, hanna, json_response, spread
-from tag_digest.archive import Archive
-from tag_digest.audit_plan import id_from_uri, in_stretch, target
+from tag_digest.archive.audit_plan import id_from_uri, in_stretch, target
+from tag_digest.archive.records import Account, Post
+from tag_digest.archive.shards import Archive
+from tag_digest.archive.state import STATE_FILE
 from tag_digest.errors import SettingError
-from tag_digest.records import Account, Post
 from tag_digest.settings import DigestSettings, load_settings
-from tag_digest.state import STATE_FILE
 from tag_digest.sync import sync_all
 from werkzeug import Request, Response
 

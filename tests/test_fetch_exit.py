@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from corpus_server import FAULTS, TimelineServer, hanna
-from tag_digest.state import STATE_FILE
+from tag_digest.archive.state import STATE_FILE
 
 TAG = "IchbinHanna"
 

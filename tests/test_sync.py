@@ -32,11 +32,12 @@ from corpus_server import (
 )
 from pelican import Pelican
 from pelican.settings import read_settings
-from tag_digest.archive import Archive
-from tag_digest.progress import wanted
-from tag_digest.records import Post
+from rich.console import Console
+from tag_digest.archive.records import Post
+from tag_digest.archive.shards import Archive
+from tag_digest.archive.state import STATE_FILE
+from tag_digest.fetch.progress import wanted
 from tag_digest.settings import DigestSettings
-from tag_digest.state import STATE_FILE
 from tag_digest.sync import sync_all
 
 TAG = "IchbinHanna"
@@ -559,9 +560,12 @@ def test_progress_shows_on_request_and_stays_quiet_in_ci(
     report = sync_all(make_settings([mastodon.url], [TAG], DIGEST_PROGRESS=True))
     assert report.total("new") == 5
     assert f"tag_digest: {mastodon.url}: 5 new" in capsys.readouterr().out
-    assert wanted(None, {"CI": "true"}) is False
-    assert wanted(True, {"CI": "true"}) is True
-    assert wanted(False, {}) is False
+    terminal = Console(force_terminal=True)
+    assert wanted(None, terminal, {"CI": "true"}) is False
+    assert wanted(None, terminal, {}) is True
+    assert wanted(None, Console(force_terminal=False), {}) is False
+    assert wanted(True, terminal, {"CI": "true"}) is True
+    assert wanted(False, terminal, {}) is False
 
 
 def test_the_archive_is_saved_after_each_server(

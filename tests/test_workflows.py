@@ -35,8 +35,8 @@ import pytest
 import yaml
 from lxml import etree, html
 from pytest_httpserver import HTTPServer
-from tag_digest.archive import Archive
-from tag_digest.origins import original_url
+from tag_digest.archive.origins import original_url
+from tag_digest.archive.shards import Archive
 
 if TYPE_CHECKING:
     from corpus_server import TimelineServer

@@ -21,10 +21,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .archive.lock import LOCK_WAIT
 from .errors import TagDigestError
-from .lock import LOCK_WAIT
 from .settings import load_settings
-from .sync import SyncReport, sync_all
+from .sync import sync_all
+from .sync_report import SyncReport
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -28,8 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .archive import Archive
-from .audit_plan import (
+from .archive.audit_plan import (
     MAX_PENDING,
     batch_key,
     behind_text,
@@ -45,12 +44,14 @@ from .audit_plan import (
     status_ids,
     target,
 )
-from .client import ApiClient
+from .archive.ingest import Address, ingest
+from .archive.records import Post, format_time, parse_time
+from .archive.shards import Archive
+from .archive.state import BatchAudit, ServerAudit
 from .errors import FetchError
-from .fetch import END, SINCE, STUCK, Batch, StopRule, fetch_status, id_key, scan_timeline
-from .ingest import Address, ingest
-from .records import Post, format_time, parse_time
-from .state import BatchAudit, ServerAudit
+from .fetch.client import ApiClient
+from .fetch.screen import id_key
+from .fetch.timeline import END, SINCE, STUCK, Batch, StopRule, fetch_status, scan_timeline
 
 log = logging.getLogger("tag_digest")
 

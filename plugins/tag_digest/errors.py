@@ -16,7 +16,11 @@ The user sees ``str(error)``: one line, naming the setting, file or server.
 
 from __future__ import annotations
 
+import logging
 import reprlib
+from typing import NoReturn
+
+log = logging.getLogger("tag_digest")
 
 _SHOWN = reprlib.Repr()
 _SHOWN.maxstring = _SHOWN.maxother = 60
@@ -76,3 +80,9 @@ class ServerFaultError(FetchError):
 
 class UnreachableError(ServerFaultError):
     """No connection could be made at all: DNS failure, refused, no network."""
+
+
+def fail(error: TagDigestError) -> NoReturn:
+    """Stop the build with one clear line (no traceback): the error names the setting or file."""
+    log.error("tag_digest: %s", error)
+    raise SystemExit(1)

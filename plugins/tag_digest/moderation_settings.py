@@ -13,8 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .errors import SettingError, shown
-from .moderation import (
+from .archive.moderation import (
     BLOCK_ACCOUNTS,
     BLOCK_DOMAINS,
     BLOCK_POSTS,
@@ -25,7 +24,8 @@ from .moderation import (
     Rules,
     normalise_post_url,
 )
-from .tagnames import is_valid_tag, normalise_tag
+from .digest.tagnames import is_valid_tag, normalise_tag
+from .errors import SettingError, shown
 from .version import REPOSITORY
 
 Getter = Callable[[str], Any]

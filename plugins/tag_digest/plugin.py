@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-from typing import Any, NoReturn
+from typing import Any
 
 from pelican import signals
 
-from .errors import TagDigestError
+from .errors import TagDigestError, fail
 from .settings import load_settings
-
-log = logging.getLogger("tag_digest")
-
-
-def fail(error: TagDigestError) -> NoReturn:
-    """Stop the build with one clear line (no traceback): the error names the setting or file."""
-    log.error("tag_digest: %s", error)
-    raise SystemExit(1)
 
 
 def on_initialized(pelican: Any) -> None:
@@ -35,7 +26,7 @@ def on_initialized(pelican: Any) -> None:
 
 
 def get_generators(pelican: Any) -> list[type]:
-    from .generator import DigestGenerator
+    from .site.generator import DigestGenerator
 
     return [DigestGenerator]
 

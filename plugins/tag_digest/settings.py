@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from .archive.moderation import Rules
+from .digest.tagnames import normalise_tag
 from .errors import SettingError, shown
-from .moderation import Rules
 from .moderation_settings import contact, load_rules
-from .tagnames import is_valid_tag, normalise_tag
-from .values import Range, language, time_zone, utc_moment, valid_host
-
-TOKEN_ENV = "DIGEST_TOKEN"
+from .server_settings import TOKEN_ENV, servers_setting, tags_setting, tokens_setting
+from .values import Range, digest_path, language, time_zone, utc_moment
 
 DEFAULTS: Mapping[str, Any] = {
     "DIGEST_SERVERS": ["https://mastodon.social"],
@@ -76,8 +73,6 @@ NUMBERS: Mapping[str, Range] = {
 """Every number setting and its range (the README's settings table shows each one).
 A new number setting adds one entry here and reads it with :func:`_int` or :func:`_float`."""
 
-MAX_TAG_LENGTH = 200
-"""Characters in a configured tag (a 124-letter Cyrillic tag is a real one)."""
 EARLIEST_SINCE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -141,74 +136,9 @@ def _setting(raw: Mapping[str, Any], name: str) -> Any:
     return raw[name] if name in raw else DEFAULTS[name]
 
 
-def _server_url(name: str, value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise SettingError(
-            name, f"expected a server URL such as 'https://mastodon.social', got {shown(value)}"
-        )
-    text = value.strip()
-    if any(c.isspace() or not c.isprintable() for c in text):
-        raise SettingError(name, f"{shown(text)} has a space or control character in it")
-    try:
-        parts = urlsplit(text)
-        port = parts.port  # ValueError when not a number from 0 to 65535
-    except ValueError:  # also "http://[::1" (an unclosed IPv6 address)
-        bad_url = f"{shown(text)} is not a valid URL (check its host and port)"
-        raise SettingError(name, bad_url) from None
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise SettingError(
-            name, f"{shown(text)} is not an http(s) URL such as 'https://mastodon.social'"
-        )
-    if port == 0 or not valid_host(parts.hostname):
-        raise SettingError(name, f"{shown(text)} is not a valid URL (check its host and port)")
-    if parts.path.strip("/") or parts.query or parts.fragment or parts.username or parts.password:
-        raise SettingError(
-            name, f"{shown(text)}: give the server's base URL only, without path, query or user"
-        )
-    return f"{parts.scheme}://{parts.netloc.lower()}"
-
-
-def _servers(raw: Mapping[str, Any]) -> tuple[str, ...]:
-    value = _setting(raw, "DIGEST_SERVERS")
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list | tuple) or not value:
-        raise SettingError("DIGEST_SERVERS", "expected a non-empty list of server URLs")
-    servers: list[str] = []
-    for item in value:
-        url = _server_url("DIGEST_SERVERS", item)
-        if url not in servers:
-            servers.append(url)
-    return tuple(servers)
-
-
-def _tags(raw: Mapping[str, Any]) -> tuple[str, ...]:
-    value = _setting(raw, "DIGEST_TAGS")
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list | tuple) or not value:
-        raise SettingError("DIGEST_TAGS", "expected a non-empty list of hashtags without '#'")
-    tags: list[str] = []
-    seen: set[str] = set()
-    for item in value:
-        if not isinstance(item, str) or not item.strip():
-            raise SettingError("DIGEST_TAGS", f"{shown(item)} is not a hashtag name")
-        name = item.strip()
-        if len(name) > MAX_TAG_LENGTH:
-            problem = f"{shown(name)} is longer than {MAX_TAG_LENGTH} characters"
-            raise SettingError("DIGEST_TAGS", problem)
-        if name.startswith("#"):
-            raise SettingError(
-                "DIGEST_TAGS", f"write {shown(name)} without '#': {shown(name.lstrip('#'))}"
-            )
-        if not is_valid_tag(name):
-            problem = f"{shown(name)} is not a valid hashtag (letters, digits and '_' only)"
-            raise SettingError("DIGEST_TAGS", problem)
-        key = normalise_tag(name)
-        if key not in seen:
-            seen.add(key)
-            tags.append(name)
-    return tuple(tags)
+def merged_settings(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The DIGEST_* settings of ``raw`` over :data:`DEFAULTS`."""
+    return {**DEFAULTS, **{k: v for k, v in raw.items() if k in DEFAULTS}}
 
 
 def _bool(raw: Mapping[str, Any], name: str) -> bool:
@@ -278,56 +208,6 @@ def _archive_path(raw: Mapping[str, Any], base: Path) -> Path:
     return path
 
 
-def _token_server(raw: Mapping[str, Any], servers: tuple[str, ...]) -> str | None:
-    value = _setting(raw, "DIGEST_TOKEN_SERVER")
-    if value is None or value == "":
-        return servers[0]
-    url = _server_url("DIGEST_TOKEN_SERVER", value)
-    if url not in servers:
-        raise SettingError("DIGEST_TOKEN_SERVER", f"{url} is not one of DIGEST_SERVERS")
-    return url
-
-
-TOKEN_VARIABLE = re.compile(r"DIGEST_TOKEN[A-Z0-9_]*")
-
-
-def _tokens(raw: Mapping[str, Any], servers: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """DIGEST_TOKENS (server URL to variable name); by default the old DIGEST_TOKEN_SERVER rule."""
-    value = _setting(raw, "DIGEST_TOKENS")
-    if value is None:
-        server = _token_server(raw, servers)
-        return ((server, TOKEN_ENV),) if server else ()
-    if _setting(raw, "DIGEST_TOKEN_SERVER") not in (None, ""):
-        raise SettingError(
-            "DIGEST_TOKENS", "give DIGEST_TOKENS or the older DIGEST_TOKEN_SERVER, not both"
-        )
-    if not isinstance(value, Mapping):
-        raise SettingError(
-            "DIGEST_TOKENS",
-            "expected a mapping of server URL to variable name such as "
-            f"{{'https://mastodon.social': 'DIGEST_TOKEN'}}, got {shown(value)}",
-        )
-    tokens: dict[str, str] = {}
-    for key, name in value.items():
-        url = _server_url("DIGEST_TOKENS", key)
-        if url not in servers:
-            raise SettingError("DIGEST_TOKENS", f"{url} is not one of DIGEST_SERVERS")
-        if url in tokens:
-            raise SettingError("DIGEST_TOKENS", f"{url} is given twice")
-        if not isinstance(name, str) or not TOKEN_VARIABLE.fullmatch(name):
-            raise SettingError(
-                "DIGEST_TOKENS",
-                f"{shown(name)} for {url}: name an environment variable starting with DIGEST_TOKEN "
-                "(upper-case letters, digits, '_'), such as 'DIGEST_TOKEN_FOSSTODON'",
-            )
-        if name in tokens.values():
-            raise SettingError(
-                "DIGEST_TOKENS", f"{name} is named for two servers; each token goes to one server"
-            )
-        tokens[url] = name
-    return tuple(tokens.items())
-
-
 def _progress(raw: Mapping[str, Any]) -> bool | None:
     value = _setting(raw, "DIGEST_PROGRESS")
     return None if value is None else _bool(raw, "DIGEST_PROGRESS")
@@ -364,10 +244,11 @@ def load_settings(raw: Mapping[str, Any], base: Path | None = None) -> DigestSet
 
     Raises :class:`SettingError` naming the first invalid setting.
     """
-    servers = _servers(raw)
+    merged = merged_settings(raw)
+    servers = servers_setting(merged)
     return DigestSettings(
         servers=servers,
-        tags=_tags(raw),
+        tags=tags_setting(merged),
         archive_path=_archive_path(raw, base if base is not None else settings_base(raw)),
         fetch=_bool(raw, "DIGEST_FETCH"),
         since=_since(raw),
@@ -377,7 +258,7 @@ def load_settings(raw: Mapping[str, Any], base: Path | None = None) -> DigestSet
         backoff=_float(raw, "DIGEST_BACKOFF"),
         max_wait=_float(raw, "DIGEST_MAX_WAIT"),
         max_pages=_int(raw, "DIGEST_MAX_PAGES"),
-        token_server=next((u for u, n in _tokens(raw, servers) if n == TOKEN_ENV), None),
+        token_server=next((u for u, n in tokens_setting(merged, servers) if n == TOKEN_ENV), None),
         per_page=_int(raw, "DIGEST_PER_PAGE"),
         feed_limit=_int(raw, "DIGEST_FEED_LIMIT"),
         progress=_progress(raw),
@@ -386,34 +267,11 @@ def load_settings(raw: Mapping[str, Any], base: Path | None = None) -> DigestSet
         site_url=str(raw.get("SITEURL") or ""),
         audit_days=_float(raw, "DIGEST_AUDIT_DAYS"),
         audit_budget=_int(raw, "DIGEST_AUDIT_BUDGET"),
-        tokens=_tokens(raw, servers),
-        digest_path=_digest_path(raw),
+        tokens=tokens_setting(merged, servers),
+        digest_path=digest_path(_setting(raw, "DIGEST_PATH")),
         moderation=load_rules(
-            lambda name: _setting(raw, name), _tags(raw), lambda name: _bool(raw, name)
+            lambda name: _setting(raw, name), tags_setting(merged), lambda name: _bool(raw, name)
         ),
         contact=contact(lambda name: _setting(raw, name)),
         stale_days=_float(raw, "DIGEST_STALE_DAYS"),
     )
-
-
-_PATH_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-
-
-def _digest_path(raw: Mapping[str, Any]) -> str:
-    """``DIGEST_PATH`` as ``""`` or ``"a/b/"``: plain ASCII segments, nothing that climbs out."""
-    value = _setting(raw, "DIGEST_PATH")
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise SettingError("DIGEST_PATH", f"must be a path such as 'digest', got {shown(value)}")
-    segments = [s for s in value.strip().strip("/").split("/") if s]
-    for segment in segments:
-        if not _PATH_SEGMENT.fullmatch(segment) or segment.endswith("."):
-            raise SettingError(
-                "DIGEST_PATH",
-                f"{shown(value)}: each part must be letters, digits, '.', '-' or '_' "
-                "(e.g. 'digest' or 'community/digest')",
-            )
-    if len(segments) > 8:
-        raise SettingError("DIGEST_PATH", f"{shown(value)}: at most 8 levels")
-    return "".join(f"{s}/" for s in segments)

@@ -19,185 +19,26 @@ import datetime as dt
 import ipaddress
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
-from .archive import Archive
+from .archive.ingest import withhold_archived
+from .archive.lock import LOCK_WAIT, archive_lock
+from .archive.records import format_time
+from .archive.shards import Archive
+from .archive.state import FetchState, ServerAudit
 from .audit import AuditJob, audit_server, remember_ids, remove_authors
-from .audit_plan import opted_out_authors, status_ids
-from .client import ApiClient, shown
+from .console import console
 from .errors import ArchiveError, AuthRequiredError, FetchError, NotFoundError, UnreachableError
-from .fetch import (
-    EMPTY,
-    END,
-    STUCK,
-    Batch,
-    Scan,
-    StopRule,
-    exclude_params,
-    id_key,
-    make_batches,
-    scan_timeline,
-    scan_top,
-    status_tags,
-)
-from .ingest import Address, Counts, address, ingest, remove_vanished, withhold_archived
-from .instance import Access, batch_size, fetch_instance, plan_access
-from .lock import LOCK_WAIT, archive_lock
-from .moderation import count_by_setting, summary
-from .progress import FetchProgress, console, wanted
-from .ratelimit import PAGING_LIMIT, Pacer, server_budget
-from .records import format_time
+from .fetch.client import ApiClient, shown
+from .fetch.instance import batch_size, fetch_instance, plan_access
+from .fetch.progress import FetchProgress, wanted
+from .fetch.ratelimit import PAGING_LIMIT, Pacer, server_budget
+from .fetch.timeline import Batch, exclude_params, make_batches
 from .settings import DigestSettings
-from .state import FetchState, ServerAudit, TagState
-from .tagnames import normalise_tag
+from .sync_batch import Run, remove_vanished_posts, sync_batch
+from .sync_report import ServerReport, SyncReport
 
 log = logging.getLogger("tag_digest")
-
-
-@dataclass(slots=True)
-class ServerReport:
-    server: str
-    new: int = 0
-    updated: int = 0
-    removed: int = 0
-    requests: int = 0
-    warnings: list[str] = field(default_factory=list)
-    error: str | None = None
-    unreachable: bool = False
-    verified: int = 0
-    """Posts the audit re-verified in this run."""
-    audit_removed: int = 0
-    audit: str = ""
-    """How far the audit has got (empty: it did not run)."""
-    hidden: dict[str, str] = field(default_factory=dict)
-    """Statuses the moderation rules refused (``uri``: setting)."""
-    withheld: int = 0
-
-    def line(self) -> str:
-        text = (
-            f"{self.server}: {self.new} new, {self.updated} updated, {self.removed} removed, "
-            f"{self.requests} requests"
-        )
-        if self.audit:
-            text += (
-                f", {self.verified:,} re-verified, {self.audit_removed} removed by the audit, "
-                f"{self.audit}"
-            )
-        return text + (" (gave up)" if self.error else "")
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "new": self.new,
-            "updated": self.updated,
-            "removed": self.removed,
-            "requests": self.requests,
-            "error": self.error,
-            "warnings": list(self.warnings),
-            "re_verified": self.verified,
-            "removed_by_audit": self.audit_removed,
-            "audit": self.audit,
-        }
-
-
-@dataclass(slots=True)
-class SyncReport:
-    servers: list[ServerReport] = field(default_factory=list)
-    withheld: dict[str, str] = field(default_factory=dict)
-    """Archived posts the moderation rules now refuse, made tombstones before fetching."""
-
-    def moderation_line(self) -> str:
-        """How many posts the moderation rules hide, and how many left the archive now."""
-        hidden = dict(self.withheld)
-        for server in self.servers:
-            hidden.update(server.hidden)
-        gone = len(self.withheld) + sum(s.withheld for s in self.servers)
-        return f"moderation: {summary(count_by_setting(hidden))}; {gone} withheld from the archive"
-    posts: int = 0
-    """Posts the archive holds after the run (tombstones not counted)."""
-    last_success: str | None = None
-    """The archive's last successful fetch (this run's start when a server was read)."""
-
-    @property
-    def any_read(self) -> bool:
-        """Whether at least one server could be read (none refused, unreachable or failed)."""
-        return any(s.error is None for s in self.servers)
-
-    def total(self, name: str) -> int:
-        return sum(int(getattr(s, name)) for s in self.servers)
-
-    def lines(self) -> list[str]:
-        return [s.line() for s in self.servers]
-
-    def as_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {k: self.total(k) for k in ("new", "updated", "removed", "requests")}
-        data["servers"] = {s.server: {**s.as_json(), "ok": s.error is None} for s in self.servers}
-        data["posts"], data["last_success"] = self.posts, self.last_success
-        # Posts withheld by moderation left the archive too (the commit message counts them).
-        data["withheld"] = len(self.withheld) + self.total("withheld")
-        data["removed"] += data["withheld"]
-        return data
-
-
-@dataclass(slots=True)
-class _Run:
-    """One server's run: what every batch needs."""
-
-    server: str
-    settings: DigestSettings
-    archive: Archive
-    state: FetchState
-    now: dt.datetime
-    access: Access
-    report: ServerReport
-    progress: FetchProgress
-    seen: set[str] = field(default_factory=set)
-    """Every status uri any scan of this server returned in this run."""
-    pending: list[tuple[frozenset[str], dt.datetime]] = field(default_factory=list)
-    """Deletion checks of complete scans: (tags the scan served, window floor)."""
-    authors: set[str] = field(default_factory=set)
-    """Authors seen opted out in this run (:func:`.audit_plan.author_keys`)."""
-    ids: dict[str, str] = field(default_factory=dict)
-    """``uri`` to status id of everything this run's scans kept."""
-    exclude: list[tuple[str, str]] = field(default_factory=list)
-    """``none[]`` parameters (DIGEST_EXCLUDE_TAGS) for servers that honour them."""
-
-    @property
-    def query(self) -> list[tuple[str, str]]:
-        """What every timeline request adds: the scope, the excluded tags."""
-        return [*self.access.params, *self.exclude]
-
-    @property
-    def fetched_at(self) -> str:
-        return format_time(self.now)
-
-    @property
-    def origins(self) -> frozenset[Address]:
-        return frozenset(a for a in map(address, self.settings.servers) if a is not None)
-
-    def warn(self, message: str) -> None:
-        self.report.warnings.append(message)
-        log.warning("tag_digest: %s", message)
-
-    def apply(self, scan: Scan) -> Counts:
-        counts = ingest(
-            self.archive,
-            scan.statuses,
-            self.server,
-            self.fetched_at,
-            self.origins,
-            self.settings.moderation,
-        )
-        self.seen |= counts.seen
-        self.ids.update(status_ids(scan.statuses))
-        self.authors |= opted_out_authors(scan.statuses, self.server)
-        self.report.new += counts.new
-        self.report.updated += counts.updated
-        self.report.removed += counts.removed
-        self.report.hidden.update(counts.hidden)
-        self.report.withheld += counts.withheld
-        return counts
 
 
 def _save(archive: Archive, state: FetchState) -> None:
@@ -211,133 +52,7 @@ def _save(archive: Archive, state: FetchState) -> None:
         ) from None
 
 
-def _notice(run: _Run, scan: Scan) -> None:
-    """Say what a scan ran into: a server that does not page, statuses dropped."""
-    if scan.reason == STUCK:
-        run.warn(
-            f"{run.server}: the timeline of {scan.batch.label} does not page down "
-            "(max_id ignored); stopped there"
-        )
-    odd = {k: v for k, v in sorted(scan.dropped.items()) if v and k != "before DIGEST_SINCE"}
-    if odd:
-        text = ", ".join(f"{v} {k}" for k, v in odd.items())
-        log.info("tag_digest: %s: dropped statuses of %s: %s", run.server, scan.batch.label, text)
-
-
-def _first_fetch(states: list[TagState | None]) -> bool:
-    return any(s is None or s.top_id is None for s in states)
-
-
-def _unknown_tags(run: _Run, batch: Batch, scan: Scan) -> None:
-    if scan.reason == EMPTY:
-        run.warn(f"{run.server}: no posts for {batch.label} (unknown tag?)")
-        return
-    found = set().union(*(status_tags(s) for s in scan.statuses)) if scan.statuses else set()
-    missing = [t for t in batch.tags if normalise_tag(t) not in found]
-    if missing:
-        run.warn(f"{run.server}: no posts for {Batch(tuple(missing)).label} (unknown tag?)")
-
-
-def _deletions(run: _Run, scan: Scan, window_start: dt.datetime) -> None:
-    """Note a complete re-scan that returned something, for :func:`_remove_vanished`.
-
-    Only the batch's tags that the scan demonstrably served (a returned status
-    carries them) count: a server that silently ignores one of our tags must
-    not make its posts look deleted.
-    """
-    if not scan.complete or scan.raw == 0 or (scan.reason != END and scan.oldest is None):
-        return
-    served = scan.batch.keys & set().union(*(status_tags(s) for s in scan.statuses))
-    if not served:
-        return
-    floors = [window_start]
-    if scan.reason != END and scan.oldest is not None:
-        floors.append(scan.oldest)
-    if run.settings.since is not None:
-        floors.append(run.settings.since)
-    run.pending.append((frozenset(served), max(floors)))
-
-
-def _remove_vanished(run: _Run) -> None:
-    """Tombstone what vanished: after every batch of the server ran without a fault,
-    a record of a re-scanned window that *no* scan of this run returned."""
-    for keys, floor in run.pending:
-        run.report.removed += remove_vanished(
-            run.archive,
-            server=run.server,
-            keys=keys,
-            seen=run.seen,
-            floor=floor,
-            scope=run.access.scope,
-            when=run.fetched_at,
-        )
-    run.pending.clear()
-
-
-def sync_batch(run: _Run, client: ApiClient, batch: Batch) -> None:
-    """Fetch one batch of tags from one server. Raises :class:`FetchError` on a fault."""
-    keys = sorted(batch.keys)
-    states = [run.state.get(run.server, k) for k in keys]
-    first = _first_fetch(states)
-    window_start = run.now - run.settings.overlap
-    known = None if first else min((s.top_id for s in states if s and s.top_id), key=id_key)
-    rule = StopRule(
-        now=run.now, since=run.settings.since, known_id=known, window_start=window_start
-    )
-    top = scan_top(
-        client,
-        batch,
-        rule,
-        max_pages=run.settings.max_pages,
-        scope=run.query,
-        on_page=run.progress.posts,
-    )
-    run.apply(top)
-    _notice(run, top)
-    _deletions(run, top, window_start)
-    if first and (top.complete or top.reason == EMPTY):
-        _unknown_tags(run, batch, top)
-    if top.newest_id is not None and (first or top.complete):
-        below = None if top.complete else top.cursor
-        for key, old in zip(keys, states, strict=True):
-            if first or old is None or old.top_id is None:
-                run.state.set(run.server, key, TagState(top.newest_id, below))
-            else:
-                newest = max(old.top_id, top.newest_id, key=id_key)
-                run.state.set(run.server, key, TagState(newest, old.backfill_below))
-    if top.error is not None:
-        raise top.error
-    cursors = [s.backfill_below for s in states if s and s.backfill_below]
-    pages_left = run.settings.max_pages - top.pages
-    if first or not cursors or pages_left <= 0:
-        return
-    start = max(cursors, key=id_key)
-    back = scan_timeline(
-        client,
-        batch,
-        StopRule(now=run.now, since=run.settings.since),
-        max_pages=pages_left,
-        start_id=start,
-        scope=run.query,
-        on_page=run.progress.posts,
-    )
-    run.apply(back)
-    _notice(run, back)
-    for key in keys:
-        current = run.state.get(run.server, key)
-        if current is None or current.backfill_below is None:
-            continue
-        resume_at: str | None = current.backfill_below
-        if back.complete:
-            resume_at = None
-        elif back.cursor is not None and id_key(back.cursor) < id_key(current.backfill_below):
-            resume_at = back.cursor
-        run.state.set(run.server, key, TagState(current.top_id, resume_at))
-    if back.error is not None:
-        raise back.error
-
-
-def _audit(run: _Run, client: ApiClient, batches: list[Batch]) -> None:
+def _audit(run: Run, client: ApiClient, batches: list[Batch]) -> None:
     """The rolling audit (:mod:`.audit`), then every post of an author seen opting out."""
     settings, report = run.settings, run.report
     audit = run.state.audits.get(run.server)
@@ -431,7 +146,7 @@ def sync_server(
             info = fetch_instance(client)
             access = plan_access(info, server=server, has_token=token is not None)
             batches = make_batches(settings.tags, batch_size(info))
-            run = _Run(server, settings, archive, state, now, access, report, progress)
+            run = Run(server, settings, archive, state, now, access, report, progress)
             if batch_size(info) > 1:  # Mastodon's TagFeed; GoToSocial ignores it
                 run.exclude = exclude_params(settings.moderation.exclude_tags)
             if access.warning:
@@ -446,7 +161,7 @@ def sync_server(
                     run.warn(f"{exc} for {batch.label}")
                 progress.batch_done()
             if not faults:
-                _remove_vanished(run)
+                remove_vanished_posts(run)
             _audit(run, client, batches)
     except UnreachableError as exc:
         report.error, report.unreachable = str(exc), True
@@ -495,7 +210,7 @@ def sync_all(
             log.warning("tag_digest: %s", problem)
         report.withheld = withhold_archived(archive, settings.moderation, format_time(now))
         try:
-            with FetchProgress(wanted(settings.progress)) as progress:
+            with FetchProgress(wanted(settings.progress, console()), console()) as progress:
                 for server in settings.servers:
                     report.servers.append(
                         sync_server(server, settings, archive, state, now, progress)

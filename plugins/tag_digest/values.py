@@ -12,9 +12,9 @@ import math
 import re
 from dataclasses import dataclass
 
-from .dates import site_locale
+from .digest.dates import site_locale
+from .digest.periods import zone
 from .errors import SettingError, shown
-from .periods import zone
 
 _HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?", re.IGNORECASE)
 
@@ -96,3 +96,25 @@ def language(value: object) -> str:
         raise SettingError("DEFAULT_LANG", problem)
     site_locale(value)
     return value
+
+
+_PATH_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def digest_path(value: object) -> str:
+    """``DIGEST_PATH`` as ``""`` or ``"a/b/"``: plain ASCII segments, nothing that climbs out."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise SettingError("DIGEST_PATH", f"must be a path such as 'digest', got {shown(value)}")
+    segments = [s for s in value.strip().strip("/").split("/") if s]
+    for segment in segments:
+        if not _PATH_SEGMENT.fullmatch(segment) or segment.endswith("."):
+            raise SettingError(
+                "DIGEST_PATH",
+                f"{shown(value)}: each part must be letters, digits, '.', '-' or '_' "
+                "(e.g. 'digest' or 'community/digest')",
+            )
+    if len(segments) > 8:
+        raise SettingError("DIGEST_PATH", f"{shown(value)}: at most 8 levels")
+    return "".join(f"{s}/" for s in segments)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tag_digest.archive import Archive
-from tag_digest.links import collect_links, post_links
-from tag_digest.records import from_json, to_json_line
-from tag_digest.tagnames import normalise_tag
+from tag_digest.archive.records import from_json, to_json_line
+from tag_digest.archive.shards import Archive
+from tag_digest.digest.links import collect_links, post_links
+from tag_digest.digest.tagnames import normalise_tag
 
 from bench.gen_archive import DEFAULT_TAGS, generate, main
 

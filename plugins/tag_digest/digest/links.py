@@ -1,0 +1,351 @@
+"""The link collection: external links the posts shared, normalised and deduplicated.
+
+A post's external links are the ``<a href>`` of its HTML that are
+
+- http(s) only;
+- not hashtags (``class="hashtag"``, ``rel="tag"``, text starting with ``#``,
+  or a ``/tags/`` path on the post's own server);
+- not mentions (``class`` ``mention`` or ``u-url``, text starting with ``@``,
+  or the URL of one of the post's mentions);
+- not its media (the URL or preview URL of an attachment).
+
+URLs are normalised by :func:`normalise_url` and then compared. A link's title
+is its preview card's, when the post's card points at it (or the post shares
+exactly one link, as Mastodon fetches the card of that link); the newest
+post's card wins. Pure functions over records: nothing here knows Pelican.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import ipaddress
+import re
+import string
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+import lxml.html
+from lxml import etree
+
+from ..archive.origins import original_url
+from ..archive.records import Post, parse_time, url_host
+from .sanitize import plain, safe_url
+
+TRACKING_PARAMETERS: frozenset[str] = frozenset(
+    {
+        # utm_* is matched as a prefix (TRACKING_PREFIXES); these by exact, case-insensitive name.
+        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "twclid", "ttclid",
+        "li_fat_id", "igshid", "igsh", "yclid", "ysclid", "_openstat", "mc_cid", "mc_eid",
+        "ref_src", "ref_url", "_hsenc", "_hsmi", "__hssc", "__hstc", "__hsfp", "hsctatracking",
+        "mkt_tok", "vero_id", "vero_conv", "oly_anon_id", "oly_enc_id", "wickedid", "_ga", "_gl",
+        "srsltid", "rb_clickid", "s_cid", "ncid",
+    }
+)  # fmt: skip
+"""Query parameters that only track the click, dropped from every URL."""
+
+TRACKING_PREFIXES: tuple[str, ...] = ("utm_",)
+
+WAYBACK = "https://web.archive.org/web/"
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
+_PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
+_STRAY_PERCENT = re.compile(r"%(?![0-9a-fA-F]{2})")
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_QUERY_SAFE = _PATH_SAFE + "?"
+_LABEL = re.compile(r"[\w-]+")
+
+
+def _requote(text: str, safe: str) -> str:
+    """Percent-encode spaces and non-ASCII, upper-case escapes, decode unreserved ones."""
+    text = quote(_STRAY_PERCENT.sub("%25", text), safe=safe)
+    return _PERCENT.sub(_decode_unreserved, text)
+
+
+def _decode_unreserved(match: re.Match[str]) -> str:
+    char = chr(int(match.group(0)[1:], 16))
+    return char if char in _UNRESERVED else match.group(0).upper()
+
+
+def _is_tracking(name: str) -> bool:
+    key = unquote(name.replace("+", " ")).strip().lower()
+    return key in TRACKING_PARAMETERS or key.startswith(TRACKING_PREFIXES)
+
+
+def _host(hostname: str) -> str | None:
+    """The host in its canonical form (IDNA, lower case), or ``None`` when it is not a host name.
+
+    A host is an IP address or dot-separated labels of letters, digits, ``-`` and
+    ``_`` (percent-escapes decoded first, as browsers do). Anything else (an empty
+    host, ``a..b``, spaces, quotes, ``<``, a backslash, which a browser reads as a
+    path separator) is no link to collect, and would make a bogus domain page.
+    """
+    host = unquote(hostname).lower().rstrip(".")
+    with contextlib.suppress(ValueError):
+        address = ipaddress.ip_address(host)
+        return f"[{address.compressed}]" if address.version == 6 else address.compressed
+    if not host or not all(_LABEL.fullmatch(label) for label in host.split(".")):
+        return None
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+@functools.lru_cache(maxsize=1 << 17)  # pure; popular links recur in thousands of posts
+def normalise_url(url: str) -> str | None:
+    """The canonical form of an http(s) URL, or ``None`` when it is not one.
+
+    Lower-case scheme and host (IDNA-encoded), no default port, no fragment,
+    no tracking parameters (the others kept, in order), an empty path as ``/``,
+    percent-escapes made uniform (non-ASCII encoded as UTF-8, unreserved
+    characters decoded).
+    """
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = _host(parts.hostname)
+    if host is None:
+        return None
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    if parts.username is not None:
+        userinfo = parts.netloc.rpartition("@")[0]
+        netloc = f"{userinfo}@{netloc}"
+    path = _requote(parts.path, _PATH_SAFE) or "/"
+    kept = [
+        _requote(pair, _QUERY_SAFE)
+        for pair in parts.query.split("&")
+        if pair and not _is_tracking(pair.partition("=")[0])
+    ]
+    return urlunsplit((scheme, netloc, path, "&".join(kept), ""))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def domain_of(url: str) -> str:
+    """The host a link is grouped under: Unicode form, without ``www.``."""
+    host = urlsplit(url).hostname or ""
+    with contextlib.suppress(UnicodeError):
+        host = host.encode("ascii").decode("idna")
+    return host.removeprefix("www.")
+
+
+def display_url(url: str) -> str:
+    """``url`` as people read it: no scheme, escapes decoded."""
+    text = url.split("://", 1)[-1]
+    try:
+        return unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        return text
+
+
+def wayback_url(url: str) -> str:
+    """The Wayback Machine's page for ``url``: its latest copy, or an offer to save it."""
+    return WAYBACK + url
+
+
+def _classes(element: etree._Element) -> set[str]:
+    return set((element.get("class") or "").split())
+
+
+def _is_hashtag(anchor: etree._Element, path: str, host: str, own_hosts: set[str]) -> bool:
+    rel = set((anchor.get("rel") or "").lower().split())
+    text = anchor.text_content().strip()
+    return (
+        "hashtag" in _classes(anchor)
+        or "tag" in rel
+        or text.startswith("#")
+        or (host in own_hosts and path.startswith("/tags/"))
+    )
+
+
+def _is_mention(anchor: etree._Element) -> bool:
+    classes = _classes(anchor)
+    text = anchor.text_content().strip()
+    return "mention" in classes or "u-url" in classes or text.startswith("@")
+
+
+def _anchors(html: str) -> list[etree._Element]:
+    if not html.strip():
+        return []
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return []
+    return list(root.iter("a"))
+
+
+def post_links(post: Post) -> tuple[str, ...]:
+    """The normalised external links of ``post``, each once, in the order they appear."""
+    excluded = {
+        normalise_url(u)
+        for u in [m.url for m in post.mentions]
+        + [m.url for m in post.media]
+        + [m.preview_url for m in post.media]
+        + [post.url, post.uri]
+        if u
+    }
+    own_hosts = {url_host(u) for u in (post.server, post.uri, post.url)}
+    found: list[str] = []
+    for anchor in _anchors(post.content):
+        href = anchor.get("href") or ""
+        url = normalise_url(href)
+        if url is None or url in excluded or url in found:
+            continue
+        parts = urlsplit(url)
+        if _is_hashtag(anchor, parts.path, parts.hostname or "", own_hosts) or _is_mention(anchor):
+            continue
+        found.append(url)
+    return tuple(found)
+
+
+def card_title(post: Post, links: tuple[str, ...]) -> tuple[str, str] | None:
+    """``(url, title)`` for the link of ``links`` that the post's preview card describes."""
+    card = post.card
+    title = plain(card.title).strip() if card else ""  # no control characters in any export
+    if card is None or not title:
+        return None
+    url = normalise_url(card.url) if card.url else None
+    if url in links:
+        return url, title
+    if len(links) == 1:
+        return links[0], title
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """One post that shared a link."""
+
+    uri: str
+    url: str
+    """The original post."""
+    digest_url: str
+    """The post in our digests (as the caller's ``digest_url`` function gave it)."""
+    published: str
+    """``created_at`` (UTC ISO)."""
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    url: str
+    title: str | None
+    domain: str
+    first_seen: str
+    """``created_at`` of the first post that shared it (UTC ISO)."""
+    last_seen: str
+    tags: tuple[str, ...]
+    """The hashtags of every post that shared it, sorted."""
+    posts: tuple[Share, ...]
+    """Oldest first."""
+
+    @property
+    def count(self) -> int:
+        return len(self.posts)
+
+    @property
+    def wayback(self) -> str:
+        return wayback_url(self.url)
+
+    @property
+    def display(self) -> str:
+        return display_url(self.url)
+
+    @property
+    def label(self) -> str:
+        """The title, or the URL without scheme when there is none."""
+        return self.title or self.display
+
+    @property
+    def first_seen_at(self) -> dt.datetime:
+        return parse_time(self.first_seen)
+
+    @property
+    def last_seen_at(self) -> dt.datetime:
+        return parse_time(self.last_seen)
+
+
+def collect_links(
+    posts: Iterable[Post],
+    digest_url: Callable[[Post], str],
+    extract: Callable[[Post], tuple[str, ...]] = post_links,
+) -> tuple[Link, ...]:
+    """Every external link of the visible ``posts``, newest ``last_seen`` first, then by URL.
+
+    ``extract`` gives a post's links: :func:`post_links`, or the same kept from an earlier build.
+    """
+    shares: dict[str, dict[str, Share]] = defaultdict(dict)
+    titles: dict[str, tuple[dt.datetime, str, str]] = {}
+    for post in posts:
+        if post.is_tombstone:
+            continue
+        links = extract(post)
+        if not links:
+            continue
+        original = safe_url(original_url(post.uri, post.url)) or ""  # untrusted: as in pages
+        share = Share(post.uri, original, digest_url(post), post.created_at, post.tags)
+        for url in links:
+            shares[url].setdefault(post.uri, share)
+        titled = card_title(post, links)
+        if titled:
+            rank = (post.created, post.uri, titled[1])
+            if titled[0] not in titles or rank > titles[titled[0]]:
+                titles[titled[0]] = rank
+    result = []
+    for url, by_uri in shares.items():
+        ordered = sorted(by_uri.values(), key=lambda s: (parse_time(s.published), s.uri))
+        tags = sorted({t for s in ordered for t in s.tags})
+        title = titles[url][2] if url in titles else None
+        result.append(
+            Link(
+                url=url,
+                title=title,
+                domain=domain_of(url),
+                first_seen=ordered[0].published,
+                last_seen=ordered[-1].published,
+                tags=tuple(tags),
+                posts=tuple(ordered),
+            )
+        )
+    result.sort(key=lambda link: link.url)
+    result.sort(key=lambda link: link.last_seen_at, reverse=True)
+    return tuple(result)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkGroup:
+    key: str
+    """``YYYY-MM`` or a domain."""
+    links: tuple[Link, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.links)
+
+
+def by_month(links: Iterable[Link], tz: dt.tzinfo) -> tuple[LinkGroup, ...]:
+    """Links under the month (in ``tz``) they were first shared, newest month first.
+
+    Each link is listed once; within a month the order of ``links`` is kept.
+    """
+    groups: dict[str, list[Link]] = defaultdict(list)
+    for link in links:
+        groups[link.first_seen_at.astimezone(tz).strftime("%Y-%m")].append(link)
+    return tuple(LinkGroup(key, tuple(groups[key])) for key in sorted(groups, reverse=True))
+
+
+def by_domain(links: Iterable[Link]) -> tuple[LinkGroup, ...]:
+    """Links under their domain, domains alphabetically; within one the order of ``links``."""
+    groups: dict[str, list[Link]] = defaultdict(list)
+    for link in links:
+        groups[link.domain].append(link)
+    return tuple(LinkGroup(key, tuple(groups[key])) for key in sorted(groups))

@@ -1,0 +1,408 @@
+"""The Pelican generator that renders the archive into digest pages.
+
+How a build goes
+----------------
+``generate_context`` (before any page is written):
+
+1. reads the settings, then each archive shard; a shard whose bytes and render
+   fingerprint are unchanged since the last build takes its fragments from the
+   cache (:mod:`.cache`), any other is sanitised and rendered: each post once,
+   with the theme's ``digest/post.html``;
+2. builds :attr:`DigestGenerator.model`, a :class:`~.model.SiteModel`;
+3. puts ``digest`` (the model) and ``t`` (the chrome's words, :mod:`.strings`)
+   into Pelican's shared context, so every template, Pelican's own included,
+   can show the tags and the footer.
+
+``generate_output`` calls one method per kind of page. Each builds its pages
+from the model and hands them to :meth:`DigestGenerator.write_page`.
+
+The data API for page kinds
+---------------------------
+``self.model`` (:class:`~.model.SiteModel`):
+
+- ``entries``: every visible post carrying a configured tag, newest first,
+  each an :class:`~.model.Entry`: ``post`` (the archive record), ``date`` (its
+  date in ``TIMEZONE``), ``fragment`` (its rendered ``<article class="h-entry">``,
+  ``Markup``), ``digest`` (hash of the fragment), ``tags`` (configured tags it
+  carries);
+- ``by_uri``: the same, by status URI;
+- ``tags``: the configured tags as :class:`~.model.TagInfo` (``name``, ``key``,
+  ``slug``, ``path``, ``link``, ``entries``, ``count``, ``latest``);
+- ``servers``, ``tz``.
+
+:mod:`.grouping` groups entries by date (``group_by_date(entries, lambda e:
+e.date)``) and paginates them. A new kind of page (week, day, links, feeds) is
+a method ``generate_<kind>_pages`` called from :meth:`generate_output` that calls
+``write_page(path, template, inputs, **context)`` for each page, where
+``inputs`` is every fact the page shows besides the theme and settings (for
+posts, their ``digest``), so an unchanged page is neither rendered nor
+rewritten (:mod:`.writer`). Templates render with autoescaping on; a fragment
+is placed with ``{{ entry.fragment }}`` and its links are resolved for the
+page's depth by ``write_page`` (:mod:`.urls`). Paths come from :mod:`.urls`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+from markupsafe import Markup
+from pelican.generators import Generator, PelicanTemplateNotFound
+
+from ..archive.moderation import count_by_setting, summary
+from ..archive.records import Post
+from ..archive.shards import list_shards, read_shard
+from ..archive.state import last_success
+from ..console import console
+from ..digest.dates import Dates
+from ..digest.freshness import freshness
+from ..digest.grouping import group_by_date, paginate, zone
+from ..digest.links import post_links
+from ..digest.model import SiteModel, TagInfo, build_model
+from ..digest.strings import catalogue, posts_count
+from ..digest.tagnames import normalise_tag, tag_slug
+from ..digest.urls import Urls, tag_page_path
+from ..errors import SettingError, TagDigestError, fail
+from ..formats.feeds import post_title
+from ..settings import DigestSettings, load_settings
+from ..version import REPOSITORY, __version__
+from .cache import FragmentCache, ShardCache, content_hash
+from .discovery import under
+from .period_views import HomeView
+from .render import RENDER_VERSION, RenderContext, render_fragment
+from .site_pages import SitePages, owns_output
+from .theme_files import BUNDLED_STATIC_DIR, copy_bundled_static, digest_loader, template_name
+from .week_summary import summary_inputs
+from .writer import PageWriter
+
+log = logging.getLogger("tag_digest")
+
+POST_TEMPLATE = "digest/post"
+TAG_TEMPLATE = "digest/tag"
+CACHE_DIR = "tag_digest"
+
+
+def _jsonable(value: Any) -> bool:
+    if value is None or isinstance(value, str | int | float | bool):
+        return True
+    if isinstance(value, list | tuple):
+        return all(_jsonable(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _jsonable(v) for k, v in value.items())
+    return False
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.blake2b("\x1e".join(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+
+class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
+    """Renders the archive into digest pages (see the module docstring)."""
+
+    model: SiteModel
+    digest_settings: DigestSettings
+
+    def generate_context(self) -> None:
+        try:
+            self.digest_settings = load_settings(self.settings)
+            tz = zone(self.digest_settings.timezone)
+        except TagDigestError as error:
+            fail(error)
+        except ValueError as error:
+            fail(SettingError("TIMEZONE", str(error)))
+        prefix = self.digest_settings.digest_path
+        site_urls = Urls.from_settings(self.settings)
+        self.urls = Urls(site_urls.relative, under(site_urls.site_url, prefix) or "")
+        self.words = catalogue(self.digest_settings.default_lang)
+        extensions = list(self.settings.get("TEMPLATE_EXTENSIONS") or [".html"])
+        try:
+            bundled = digest_loader(self.env, extensions)
+        except TagDigestError as error:
+            fail(error)
+        # The site's theme renders the digest pages when it has digest templates; any other
+        # theme gets the plugin's own (theme_files.py) for the digest pages alone.
+        self.bundled = bundled is not None
+        self.page_env: Environment = (
+            self.env.overlay(autoescape=True)
+            if bundled is None
+            else self.env.overlay(autoescape=True, loader=bundled)
+        )
+        self.theme_hash = self._theme_hash()
+        for name in (POST_TEMPLATE, TAG_TEMPLATE):
+            if template_name(self.page_env, name, extensions) is None:
+                fail(
+                    SettingError(
+                        "THEME",
+                        f"{self.theme} has no templates/{name}.html; use tagdigest's theme/ "
+                        "or copy its templates/digest/ into yours",
+                    )
+                )
+        cache_root = Path(self.settings.get("CACHE_PATH") or "cache") / CACHE_DIR
+        tag_hrefs = {
+            normalise_tag(name): self.urls.rooted(tag_page_path(tag_slug(name)))
+            for name in self.digest_settings.tags
+        }
+        render_context = RenderContext(
+            tz=tz, tag_hrefs=tag_hrefs, words=self.words, salt=self.theme_hash
+        )
+        try:
+            posts, fragments = self._load(
+                render_context, FragmentCache(cache_root, render_context.fingerprint)
+            )
+        except TagDigestError as error:
+            fail(error)
+        self.model = build_model(
+            posts, fragments, self.digest_settings.tags, self.digest_settings.servers, tz, self.urls
+        )
+        del posts, fragments  # the model holds what is needed
+        self.writer = PageWriter(
+            Path(self.output_path) / prefix, cache_root / "pages.json", owned=owns_output
+        )
+        # What the digest pages see differently from the host site's pages: under a
+        # DIGEST_PATH the digest is a site of its own (its nav lists no host pages), and the
+        # plugin's own theme has its static files in theme_files.BUNDLED_STATIC_DIR.
+        self.chrome: dict[str, Any] = {}
+        if prefix:
+            self.chrome["pages"] = ()
+        if self.bundled:
+            self.chrome["THEME_STATIC_DIR"] = BUNDLED_STATIC_DIR
+        self.context["digest"] = self.model
+        self.context["t"] = self.words
+        self.context["TAGDIGEST_VERSION"] = __version__
+        self.context["TAGDIGEST_REPOSITORY"] = REPOSITORY
+        self.context["digest_home"] = self.urls.link("index.html")
+        self.context["posts_count"] = functools.partial(
+            posts_count, self.words, self.digest_settings.default_lang
+        )
+        try:  # the footer's "last fetched" (issue 15); Dates names a bad DEFAULT_LANG
+            self.context["digest_fetched"] = freshness(
+                last_success(self.digest_settings.archive_path),
+                dt.datetime.now(dt.UTC),
+                self.digest_settings.stale_days,
+                Dates(self.digest_settings.default_lang, self.digest_settings.timezone),
+                self.words,
+            )
+        except TagDigestError as error:
+            fail(error)
+        self.prepare_pages()  # weeks, days, links, feeds: issue 4 (site_pages.py)
+
+    # -- loading --------------------------------------------------------------
+
+    def _load(
+        self, ctx: RenderContext, cache: FragmentCache
+    ) -> tuple[list[Post], dict[str, Markup]]:
+        """Every visible post with a configured tag, and its fragment (cached per shard).
+
+        A status deleted anywhere in the archive stays deleted: should its URI
+        also have a live line (two archives merged by hand, say), the tombstone wins.
+        A post the moderation rules refuse is left out here, before it is rendered.
+        """
+        wanted = set(ctx.tag_hrefs)
+        template = self.page_env.get_template(self._template_file(POST_TEMPLATE))
+        records: dict[str, Post] = {}
+        fragments: dict[str, Markup] = {}
+        self.known_links: dict[str, tuple[str, ...]] = {}
+        """Each post's :func:`~.links.post_links`, by URI (kept in the cache with its fragment)."""
+        self.known_titles: dict[str, str] = {}
+        """Each post's :func:`~.feeds.post_title`, by URI (kept in the cache with its fragment)."""
+        deleted: set[str] = set()
+        rules = self.digest_settings.moderation
+        hidden: dict[str, str] = {}
+        rendered = reused = 0
+        months = set()
+        for shard in list_shards(self.digest_settings.archive_path):
+            months.add(shard.month)
+            try:
+                shard_hash = content_hash(shard.path.read_bytes())
+            except OSError as exc:
+                raise TagDigestError(
+                    f"{shard.path}: cannot read archive shard: {exc.strerror}"
+                ) from None
+            posts = []
+            for p in read_shard(shard.path):
+                if p.is_tombstone:
+                    deleted.add(p.uri)
+                    if p.withheld:
+                        hidden[p.uri] = p.withheld
+                elif wanted.intersection(p.tags):
+                    reason = rules.verdict(p)
+                    if reason is None:
+                        posts.append(p)
+                    else:
+                        hidden[p.uri] = reason
+            cached = cache.load(shard.month, shard_hash)
+            if cached is None or any(
+                p.uri not in cached.fragments
+                or p.uri not in cached.links
+                or p.uri not in cached.titles
+                for p in posts
+            ):
+                cached = ShardCache(
+                    {p.uri: render_fragment(template, p, ctx) for p in posts},
+                    {p.uri: post_links(p) for p in posts},
+                    {p.uri: post_title(p) for p in posts},
+                )
+                cache.store(shard.month, shard_hash, cached)
+                rendered += len(posts)
+            else:
+                reused += len(posts)
+            for post in posts:
+                # Everything the post's HTML gives (fragment, links, feed title) is made:
+                # the record keeps no copy of it, which halves the memory of a large build.
+                records[post.uri] = replace(post, content="")
+                # Markup now, once: the model keeps this very string (no second copy in memory)
+                fragments[post.uri] = Markup(cached.fragments[post.uri])
+                self.known_links[post.uri] = cached.links[post.uri]
+                self.known_titles[post.uri] = cached.titles[post.uri]
+        cache.prune(months)
+        for uri in deleted.intersection(records):
+            del records[uri], fragments[uri], self.known_links[uri], self.known_titles[uri]
+        log.info(
+            "tag_digest: %d posts (%d rendered, %d from cache)", len(records), rendered, reused
+        )
+        if rules.active or hidden:  # one line, shown like Pelican's own "Done:"
+            console().print(
+                f"tag_digest: moderation: {summary(count_by_setting(hidden))}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+        return list(records.values()), fragments
+
+    def _template_file(self, name: str) -> str:
+        """The file name of template ``name`` (Pelican's ``TEMPLATE_EXTENSIONS``)."""
+        extensions = list(self.settings.get("TEMPLATE_EXTENSIONS") or [".html"])
+        found = template_name(self.page_env, name, extensions)
+        if found is None:
+            raise PelicanTemplateNotFound(f"[tag_digest] template {name} not found")
+        return found
+
+    def _theme_hash(self) -> str:
+        """A hash of every template the digest pages can use (any edit re-renders)."""
+        env = self.page_env
+        loader = env.loader
+        assert loader is not None
+        parts = []
+        for name in sorted(env.list_templates()):
+            try:
+                source = loader.get_source(env, name)[0]
+            except Exception:  # an unreadable template is simply not hashed
+                continue
+            parts.append(f"{name}\x1f{source}")
+        return _hash(RENDER_VERSION, __version__, _code_hash(), *parts)
+
+    def _page_fingerprint(self) -> str:
+        """What every page depends on besides its own inputs."""
+        settings = {k: v for k, v in sorted(self.settings.items()) if _jsonable(v)}
+        pages = [
+            (str(getattr(p, "url", "")), str(getattr(p, "title", "")))
+            for key in ("pages", "articles")
+            for p in self.context.get(key) or ()
+        ]
+        # The chrome shows the tags, not their counts: a new post must not re-render every page.
+        tags = [(t.name, t.link) for t in self.model.tags]
+        return _hash(
+            self.theme_hash,
+            json.dumps(settings, sort_keys=True, default=str),
+            json.dumps(pages),
+            json.dumps(tags),
+            repr(sorted(self.words.items())),
+            repr(self.context.get("digest_fetched")),
+        )
+
+    # -- writing --------------------------------------------------------------
+
+    def write_page(self, path: str, template: str, inputs: Any, **context: Any) -> None:
+        """Render ``template`` to the output file ``path``, unless nothing changed.
+
+        ``inputs`` must capture everything the page shows that is not in the
+        theme, the settings or the shared context (JSON-serialisable).
+        """
+        signature = _hash(self._fingerprint, path, template, json.dumps(inputs, default=str))
+        compiled = self.page_env.get_template(self._template_file(template))
+
+        def render() -> str:
+            local = dict(self.context)
+            local.update(context)
+            local["SITEURL"] = self.urls.siteurl_for(path)
+            local["output_file"] = path
+            local.update(self.chrome)
+            return self.urls.resolve(compiled.render(local), path)
+
+        self.writer.write(path, render, signature)
+
+    def generate_output(self, writer: Any) -> None:
+        self._fingerprint = self._page_fingerprint()
+        prefix = self.digest_settings.digest_path
+        if self.bundled:
+            copy_bundled_static(Path(self.output_path) / prefix / BUNDLED_STATIC_DIR)
+        if prefix:  # the digest's own home page; at the site root it is the theme's index.html
+            self.write_page("index.html", "index", inputs=["home", self._home_inputs()])
+        self.generate_tag_pages()
+        self.generate_site_pages()
+        stats = self.writer.finish()
+        log.info(
+            "tag_digest: %d pages: %d written, %d unchanged, %d not re-rendered, %d removed",
+            stats.total, stats.written, stats.unchanged, stats.skipped, stats.removed,
+        )  # fmt: skip
+
+    def _home_inputs(self) -> list[object]:
+        """Every fact the home page shows (its signature when the plugin writes it)."""
+        home: HomeView = self.context["digest_index"]
+        week = home.week
+        return [
+            [(t.name, t.count, str(t.latest)) for t in self.model.tags],
+            week and [week.key, [[s.key, [e.digest for e in s.entries]] for s in week.sections]],
+            week and summary_inputs(week.summary),
+            [(v.url, v.label, v.count_label, v.last_iso) for v in home.links],
+        ]
+
+    # -- page kinds -----------------------------------------------------------
+
+    def generate_tag_pages(self) -> None:
+        """``tags/<slug>/index.html`` and ``tags/<slug>/page/<n>/index.html`` per tag."""
+        for tag in self.model.tags:
+            pages = paginate(tag.entries, self.digest_settings.per_page)
+            for page in pages:
+                path = tag_page_path(tag.slug, page.number)
+                self.write_page(
+                    path,
+                    TAG_TEMPLATE,
+                    inputs=[
+                        tag.name,
+                        page.number,
+                        page.count,
+                        tag.count,
+                        [e.digest for e in page.items],
+                    ],
+                    tag=tag,
+                    current_link=tag.link,
+                    page=page,
+                    groups=group_by_date(page.items, lambda e: e.date),
+                    count_label=posts_count(
+                        self.words, self.digest_settings.default_lang, tag.count
+                    ),
+                    page_label=self.words["page_of"].format(number=page.number, count=page.count),
+                    newer=self._tag_link(tag, page.number - 1) if page.has_previous else None,
+                    older=self._tag_link(tag, page.number + 1) if page.has_next else None,
+                )
+
+    def _tag_link(self, tag: TagInfo, number: int) -> str:
+        return self.urls.link(tag_page_path(tag.slug, number))
+
+
+@functools.cache
+def _code_hash() -> str:
+    """A hash of the plugin's own source: any code change re-renders (no stale caches)."""
+    here = Path(__file__).resolve().parents[1]  # the whole package, every subfolder
+    sources = sorted(here.rglob("*.py"))
+    return _hash(
+        *(f"{p.relative_to(here).as_posix()}\x1f{p.read_text(encoding='utf-8')}" for p in sources)
+    )

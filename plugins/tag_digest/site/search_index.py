@@ -1,0 +1,124 @@
+"""Writing the Pagefind index of :class:`~.search.SearchRecord`\\ s to ``<output>/pagefind/``.
+
+Pagefind's Python package (``pagefind[bin]``) ships the Pagefind binary and talks
+to it over pipes (``pagefind --service``): nothing is downloaded, no Node is
+needed. Each post is added as a *custom record*, so the index holds exactly one
+result per post and none of the page chrome.
+
+The package's own reader of the binary's replies sleeps 0.1 s before each one,
+which caps indexing at ten records a second; :class:`_Service` reads them as
+they come (same protocol, same messages). The index is written to a temporary
+directory beside the output's ``pagefind/`` and then swapped in, so a search
+never sees half an index, and nothing of a deleted post stays behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import cast
+
+from pagefind.index import IndexConfig, PagefindIndex
+from pagefind.service import PagefindService
+from pagefind.service.types import InternalResponsePayload
+
+from ..errors import TagDigestError
+from .search import SearchRecord
+
+BUNDLE_DIR = "pagefind"
+BATCH = 500
+"""Records in flight at once (the binary answers each in turn)."""
+UNUSED = ("pagefind-*ui.js", "pagefind-*ui.css", "pagefind-highlight.js")
+
+
+class _Service(PagefindService):
+    """:class:`PagefindService` with a reader that does not sleep between replies."""
+
+    async def _wait_for_responses(self) -> None:
+        stdout = self._backend.stdout
+        assert stdout is not None
+        while True:
+            try:
+                output = await stdout.readuntil(b",")
+            except asyncio.IncompleteReadError:
+                error = TagDigestError("search: the Pagefind binary stopped unexpectedly")
+                for future in self._responses.values():
+                    if not future.done():
+                        future.set_exception(error)
+                return
+            reply = json.loads(base64.b64decode(output[:-1]))
+            if not isinstance(reply, dict):
+                continue
+            waiting = self._responses.get(reply.get("message_id") or -1)
+            if waiting is None or waiting.done():
+                continue
+            payload = reply.get("payload") or {}
+            if payload.get("type") == "Error":
+                message = f"search: Pagefind: {payload.get('message')}"
+                waiting.set_exception(TagDigestError(message))
+            else:
+                waiting.set_result(cast(InternalResponsePayload, payload))
+
+
+async def _build(records: Sequence[SearchRecord], target: Path) -> None:
+    service = await _Service().launch()
+    try:
+        config: IndexConfig = {"write_playground": False}
+        index: PagefindIndex = await service.create_index(config)
+        for start in range(0, len(records), BATCH):
+            await asyncio.gather(
+                *(
+                    index.add_custom_record(
+                        url=r.url,
+                        content=r.content,
+                        language=r.language,
+                        meta=r.meta,
+                        filters=r.filters,
+                    )
+                    for r in records[start : start + BATCH]
+                )
+            )
+        await index.write_files(output_path=str(target))
+        for unused in UNUSED:  # Pagefind's stock interfaces: the theme has its own
+            for path in target.glob(unused):
+                path.unlink()
+    finally:
+        await service.close()
+
+
+def write_index(records: Sequence[SearchRecord], output: Path) -> Path:
+    """Index ``records`` into ``output/pagefind/`` (replacing what was there); returns it.
+
+    Raises :class:`TagDigestError` (one line) when Pagefind cannot run.
+    """
+    output.mkdir(parents=True, exist_ok=True)
+    bundle = output / BUNDLE_DIR
+    work = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=output))
+    try:
+        try:
+            asyncio.run(_build(records, work / BUNDLE_DIR))
+        except FileNotFoundError as exc:
+            raise TagDigestError(
+                f"search: cannot run Pagefind ({exc}); `make deps` installs pagefind[bin]"
+            ) from None
+        except OSError as exc:
+            raise TagDigestError(f"search: Pagefind failed: {exc}") from None
+        old = output / f".{BUNDLE_DIR}-old"
+        shutil.rmtree(old, ignore_errors=True)
+        if bundle.exists():
+            bundle.rename(old)
+        (work / BUNDLE_DIR).rename(bundle)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return bundle
+
+
+def index_present(output: Path) -> bool:
+    """Whether ``output/pagefind/`` holds a written index."""
+    return (output / BUNDLE_DIR / "pagefind-entry.json").is_file()

@@ -1,0 +1,180 @@
+"""Writing output pages only when they change, and forgetting pages that are gone.
+
+A page is identified by its output path and a *signature*: a hash of all it is
+made from (the theme, the settings, the fragments it shows, its place in the
+pagination…), computed by the caller without rendering. The writer keeps a
+manifest of ``path -> (signature, size)`` from the previous build:
+
+- same signature, and the file is still there with the recorded size: the page
+  is not even rendered;
+- otherwise it is rendered, and written only if its bytes differ from the file
+  on disk (so an unchanged page keeps its mtime either way);
+- a page written by the previous build and not by this one is deleted (a tag
+  removed from ``DIGEST_TAGS``, a page number that no longer exists, the day
+  page of a deleted post).
+
+The manifest is a cache: losing it costs one full render, never a stale page.
+Without a usable manifest (none yet, unreadable, or made for another output
+directory) every file already in the output that ``owned(path)`` claims counts
+as written by the previous build, so a page of a post deleted since is still
+removed when the cache was cleared (unless something else rewrote the file
+during this build).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pelican.utils import sanitised_join
+
+from ..archive.atomic import write_atomic
+
+MANIFEST_VERSION = 1
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename (no fsync: a cache)."""
+    write_atomic(path, data, durable=False)
+
+
+@dataclass(slots=True)
+class WriteStats:
+    written: int = 0
+    unchanged: int = 0
+    """Rendered, but the bytes on disk were already right."""
+    skipped: int = 0
+    """Not rendered at all: the signature matched the last build's."""
+    removed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.written + self.unchanged + self.skipped
+
+
+@dataclass(slots=True)
+class PageWriter:
+    """Writes pages under ``output`` and remembers them in ``manifest`` (if given)."""
+
+    output: Path
+    manifest: Path | None
+    owned: Callable[[str], bool] | None = None
+    """Which output paths (``/``-separated, relative) the writer may delete without a manifest."""
+    stats: WriteStats = field(default_factory=WriteStats)
+    _previous: dict[str, tuple[str, int]] = field(default_factory=dict)
+    _current: dict[str, tuple[str, int]] = field(default_factory=dict)
+    _found: dict[str, int] = field(default_factory=dict)
+    """Files taken from the disk for want of a manifest, and their ``st_mtime_ns`` then."""
+
+    def __post_init__(self) -> None:
+        self._previous = self._load_manifest()
+
+    def _load_manifest(self) -> dict[str, tuple[str, int]]:
+        data = None
+        if self.manifest is not None:
+            try:
+                data = json.loads(self.manifest.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = None
+        if (
+            not isinstance(data, dict)
+            or data.get("version") != MANIFEST_VERSION
+            or data.get("output") != str(self.output)
+            or not isinstance(data.get("pages"), dict)
+        ):
+            return self._found_on_disk()
+        pages: dict[str, tuple[str, int]] = {}
+        for path, entry in data["pages"].items():
+            if isinstance(entry, list) and len(entry) == 2:
+                pages[str(path)] = (str(entry[0]), int(entry[1]))
+        return pages
+
+    def _found_on_disk(self) -> dict[str, tuple[str, int]]:
+        """The files under ``output`` that :attr:`owned` claims (no signature: all re-rendered)."""
+        if self.owned is None or not self.output.is_dir():
+            return {}
+        found: dict[str, tuple[str, int]] = {}
+        for path in self.output.rglob("*"):
+            relative = path.relative_to(self.output).as_posix()
+            if path.is_file() and not path.is_symlink() and self.owned(relative):
+                found[relative] = ("", -1)
+                self._found[relative] = path.stat().st_mtime_ns
+        return found
+
+    def _target(self, path: str) -> Path:
+        return Path(sanitised_join(str(self.output), path))
+
+    def write(self, path: str, render: Callable[[], str], signature: str) -> None:
+        """Make the output file ``path`` hold ``render()``, doing as little as possible."""
+        if path in self._current:
+            raise ValueError(f"{path} is written twice in one build")
+        target = self._target(path)
+        previous = self._previous.get(path)
+        if previous is not None and previous[0] == signature:
+            try:
+                if target.stat().st_size == previous[1]:
+                    self._current[path] = previous
+                    self.stats.skipped += 1
+                    return
+            except OSError:
+                pass
+        data = render().encode("utf-8")
+        self._current[path] = (signature, len(data))
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                self.stats.unchanged += 1
+                return
+        except OSError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)  # output is regenerable: no temporary file needed
+        self.stats.written += 1
+
+    def finish(self) -> WriteStats:
+        """Delete the pages of the last build that this build did not write; save the manifest."""
+        for path in sorted(set(self._previous) - set(self._current)):
+            try:
+                target = self._target(path)
+            except RuntimeError:
+                continue
+            try:
+                if path in self._found and target.stat().st_mtime_ns != self._found[path]:
+                    continue  # written during this build by someone else (Pelican itself)
+                target.unlink()
+            except OSError:
+                continue
+            self.stats.removed += 1
+            self._prune_empty_dirs(target.parent)
+        if self.manifest is not None:
+            payload = {
+                "version": MANIFEST_VERSION,
+                "output": str(self.output),
+                "pages": {p: list(v) for p, v in sorted(self._current.items())},
+            }
+            replace_file(self.manifest, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+        self._previous = dict(self._current)
+        self._current = {}
+        self._found = {}
+        return self.stats
+
+    def _prune_empty_dirs(self, directory: Path) -> None:
+        root = self.output.resolve()
+        current = directory.resolve()
+        while current != root and root in current.parents:
+            try:
+                current.rmdir()
+            except OSError:
+                return
+            current = current.parent
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` (UTF-8, exact newlines) unless the file already holds it. True if written."""
+    data = text.encode("utf-8")
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return True
