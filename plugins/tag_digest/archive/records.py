@@ -230,3 +230,18 @@ def url_host(url: str) -> str:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
         return ""
+
+
+def standing(known: Post, other: Post) -> Post:
+    """Which of two archive lines of one status stands (a hand-merged archive, or a shard
+    beside a copy of itself): the one home of "a tombstone wins".
+
+    A deletion (a final tombstone) beats a moderation tombstone, any tombstone beats a live
+    line, and of two lines alike the later one (``other``) stands.
+    """
+    for rank in (lambda p: p.is_final, lambda p: p.is_tombstone):
+        if rank(known):
+            return known
+        if rank(other):
+            return other
+    return other

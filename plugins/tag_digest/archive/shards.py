@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..errors import ArchiveError, CorruptShardError, SettingError
 from .atomic import write_atomic
-from .records import Post, from_json, to_json_line
+from .records import Post, from_json, standing, to_json_line
 
 __all__ = ["Archive", "Shard", "list_shards", "read_shard", "shard_path", "write_atomic"]
 
@@ -184,12 +184,10 @@ class Archive:
             for post in parse_shard(shard.path, data):
                 known = archive.records.get(post.uri)
                 if known is not None:
-                    # The same status twice (a hand-merged archive): a tombstone always
-                    # wins (a deletion over a moderation one), and the shards involved
-                    # are written back with one line.
+                    # The same status twice (a hand-merged archive): records.standing
+                    # decides, and the shards involved are written back with one line.
                     archive._dirty.update((known.month, post.month))
-                    if known.is_final or (known.is_tombstone and not post.is_final):
-                        continue
+                    post = standing(known, post)
                 archive.records[post.uri] = post
         return archive
 
