@@ -239,9 +239,8 @@ def standing(known: Post, other: Post) -> Post:
     A deletion (a final tombstone) beats a moderation tombstone, any tombstone beats a live
     line, and of two lines alike the later one (``other``) stands.
     """
-    for rank in (lambda p: p.is_final, lambda p: p.is_tombstone):
-        if rank(known):
-            return known
-        if rank(other):
-            return other
+    if known.is_final or other.is_final:
+        return known if known.is_final else other
+    if known.is_tombstone or other.is_tombstone:
+        return known if known.is_tombstone else other
     return other
