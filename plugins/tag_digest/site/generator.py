@@ -57,7 +57,7 @@ from markupsafe import Markup
 from pelican.generators import Generator, PelicanTemplateNotFound
 
 from ..archive.moderation import count_by_setting, summary
-from ..archive.records import Post
+from ..archive.records import Post, standing
 from ..archive.shards import list_shards, read_shard
 from ..archive.state import last_success
 from ..console import console
@@ -75,9 +75,10 @@ from ..settings import DigestSettings, load_settings
 from ..version import REPOSITORY, __version__
 from .cache import FragmentCache, ShardCache, content_hash
 from .discovery import under
+from .owned import owns_output
 from .period_views import HomeView
 from .render import RENDER_VERSION, RenderContext, render_fragment
-from .site_pages import SitePages, owns_output
+from .site_pages import SitePages
 from .theme_files import BUNDLED_STATIC_DIR, copy_bundled_static, digest_loader, template_name
 from .week_summary import summary_inputs
 from .writer import PageWriter
@@ -212,7 +213,9 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
         """Each post's :func:`~.links.post_links`, by URI (kept in the cache with its fragment)."""
         self.known_titles: dict[str, str] = {}
         """Each post's :func:`~.feeds.post_title`, by URI (kept in the cache with its fragment)."""
-        deleted: set[str] = set()
+        lines: dict[str, Post] = {}
+        """The line of each URI that stands (:func:`~.records.standing`) among its tombstones
+        and the posts kept here: a tombstone anywhere in the archive wins."""
         rules = self.digest_settings.moderation
         hidden: dict[str, str] = {}
         rendered = reused = 0
@@ -228,7 +231,8 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
             posts = []
             for p in read_shard(shard.path):
                 if p.is_tombstone:
-                    deleted.add(p.uri)
+                    known = lines.get(p.uri)
+                    lines[p.uri] = p if known is None else standing(known, p)
                     if p.withheld:
                         hidden[p.uri] = p.withheld
                 elif wanted.intersection(p.tags):
@@ -257,12 +261,14 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
                 # Everything the post's HTML gives (fragment, links, feed title) is made:
                 # the record keeps no copy of it, which halves the memory of a large build.
                 records[post.uri] = replace(post, content="")
+                known, line = lines.get(post.uri), records[post.uri]
+                lines[post.uri] = line if known is None else standing(known, line)
                 # Markup now, once: the model keeps this very string (no second copy in memory)
                 fragments[post.uri] = Markup(cached.fragments[post.uri])
                 self.known_links[post.uri] = cached.links[post.uri]
                 self.known_titles[post.uri] = cached.titles[post.uri]
         cache.prune(months)
-        for uri in deleted.intersection(records):
+        for uri in [uri for uri in records if lines[uri].is_tombstone]:
             del records[uri], fragments[uri], self.known_links[uri], self.known_titles[uri]
         log.info(
             "tag_digest: %d posts (%d rendered, %d from cache)", len(records), rendered, reused

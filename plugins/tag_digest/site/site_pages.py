@@ -8,8 +8,6 @@ data in the shared context); :meth:`SitePages.generate_site_pages` runs in
 
 from __future__ import annotations
 
-import re
-
 from .discovery import Discovery
 from .link_pages import LINKS_DIR, LinkPages, links_page_path
 from .period_pages import HOME_LINKS, PeriodPages
@@ -17,22 +15,6 @@ from .period_views import HomeView
 from .removal_page import RemovalPage
 from .search_pages import SearchPages
 from .week_summary import Summaries
-
-_OWNED = re.compile(
-    r"(?:tags|weeks|days|links|search)/(?:[^/]+/)*index\.html"
-    r"|archive/index\.html|removal/index\.html"
-    r"|feeds/(?:tags/[^/]+|weeks|all)\.atom\.xml"
-    r"|links\.json|links\.csv|bookmarks\.html|robots\.txt|sitemap(?:-\d+)?\.xml"
-)
-
-
-def owns_output(path: str) -> bool:
-    """Whether an output path (relative, ``/``-separated) is one the digest writes.
-
-    Used when the page manifest is lost: such a file that this build did not
-    write (the day page of a post deleted since, say) is stale and removed.
-    """
-    return _OWNED.fullmatch(path) is not None
 
 
 class SitePages(PeriodPages, LinkPages, Discovery, RemovalPage, SearchPages):
