@@ -1,6 +1,7 @@
 """Feeds, sitemap, robots.txt and the ``<head>`` links that announce them (issue 4).
 
-A mixin of :class:`~.generator.DigestGenerator`. Feeds, the sitemap and
+:class:`FeedPages` writes the feeds, :class:`SitemapPages` the sitemap and
+``robots.txt``; :func:`head_links` is what every page's ``<head>`` announces. Feeds, the sitemap and
 canonical links need absolute URLs: they come from ``FEED_DOMAIN`` (feeds)
 or ``SITEURL``; a build without an absolute one (``make site`` with
 ``SITEURL = ""``) writes none of them, says so once in the log, and still
@@ -13,14 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from markupsafe import Markup
 
 from ..archive.records import parse_time
 from ..digest.model import Entry as ModelEntry
+from ..digest.model import SiteModel, TagInfo
 from ..digest.periods import Period
 from ..digest.urls import resolve_root
 from ..formats.feeds import (
@@ -30,13 +31,14 @@ from ..formats.feeds import (
     Feed,
     Person,
     absolute_url,
-    feed_base,
     post_entry,
     render_atom,
     tag_feed_path,
 )
 from ..formats.seo import ROBOTS_PATH, SitemapUrl, robots_txt, sitemap_files
+from .context import PageContext, PageSink
 from .period_pages import HOME_POSTS
+from .placement import Placement
 from .week_summary import Summaries, summary_html
 
 log = logging.getLogger("tag_digest")
@@ -57,67 +59,55 @@ def page_url_path(path: str) -> str:
     return path.removesuffix("index.html")
 
 
-class Discovery:
-    """Mixin of :class:`~.generator.DigestGenerator`: Atom feeds, sitemap, robots.txt."""
+def head_links(ctx: PageContext) -> tuple[FeedLink, ...]:
+    """The feeds every page's ``<head>`` announces (none without an absolute base)."""
+    root = ctx.site.feed_root
+    if not root:
+        log.info("tag_digest: SITEURL is not an absolute URL: no feeds, sitemap or canonical links")
+        return ()
+    words = ctx.words
+    feeds = [
+        FeedLink(words["feed_all"], absolute_url(root, ALL_FEED_PATH)),
+        FeedLink(words["feed_weeks"], absolute_url(root, WEEKS_FEED_PATH)),
+    ]
+    for tag in ctx.model.tags:
+        href = absolute_url(root, tag_feed_path(tag.slug))
+        feeds.append(FeedLink(words["feed_tag"].format(tag=tag.name), href, tag.key))
+    return tuple(feeds)
 
-    model: Any
-    urls: Any
-    dates: Any
-    page_words: Any
-    settings: dict[str, Any]
-    context: dict[str, Any]
-    digest_settings: Any
-    weeks: Any
-    summaries: Summaries
-    sitemap_pages: list[tuple[str, dt.datetime | None]]
-    write_raw: Any
-    writer: Any
-    _fingerprint: str
-    post_link: Any
-    lastmod: Any
-    tag_count_views: Any
 
-    known_titles: dict[str, str]
-    site_base: str | None
-    feed_root: str | None
+def newest(model: SiteModel) -> dt.datetime:
+    """When the newest post of ``model`` was written or edited (the feeds' ``updated``)."""
+    stamps = (parse_time(e.post.edited_at or e.post.created_at) for e in model.entries)
+    return max(stamps, default=EPOCH)
 
-    def prepare_discovery(self) -> None:
-        """Absolute bases, and what every page's ``<head>`` announces."""
-        site_url = str(self.settings.get("SITEURL") or "")
-        prefix = self.digest_settings.digest_path
-        self.site_base = under(feed_base(None, site_url), prefix)
-        self.feed_root = under(
-            feed_base(str(self.settings.get("FEED_DOMAIN") or ""), site_url), prefix
-        )
-        self.context["digest_site_url"] = self.site_base
-        feeds: list[FeedLink] = []
-        if self.feed_root:
-            words = self.page_words
-            feeds.append(FeedLink(words["feed_all"], absolute_url(self.feed_root, ALL_FEED_PATH)))
-            weeks = absolute_url(self.feed_root, WEEKS_FEED_PATH)
-            feeds.append(FeedLink(words["feed_weeks"], weeks))
-            for tag in self.model.tags:
-                href = absolute_url(self.feed_root, tag_feed_path(tag.slug))
-                feeds.append(FeedLink(words["feed_tag"].format(tag=tag.name), href, tag.key))
-        else:
-            log.info(
-                "tag_digest: SITEURL is not an absolute URL: no feeds, sitemap or canonical links"
-            )
-        self.context["digest_feeds"] = tuple(feeds)
+
+class FeedPages:
+    """One Atom feed per tag, one of weekly digests, one of all posts."""
+
+    def __init__(
+        self,
+        ctx: PageContext,
+        place: Placement,
+        summaries: Summaries,
+        titles: Mapping[str, str],
+    ) -> None:
+        self.ctx, self.place, self.summaries = ctx, place, summaries
+        self.titles = titles
+        """Each post's :func:`~.feeds.post_title`, by URI."""
+        self.feed_root = ctx.site.feed_root
+        self._newest_stamp: dt.datetime | None = None
 
     # -- feeds ------------------------------------------------------------------
 
     def _author(self) -> Person:
-        name = str(self.settings.get("AUTHOR") or self.settings.get("SITENAME") or "tagdigest")
-        return Person(name, self.site_base + "/" if self.site_base else None)
+        base = self.ctx.site.site_base
+        return Person(self.ctx.site.author, base + "/" if base else None)
 
     def _newest(self) -> dt.datetime:
-        newest: dt.datetime | None = getattr(self, "_newest_stamp", None)
-        if newest is None:  # the model does not change during a build: computed once
-            stamps = (parse_time(e.post.edited_at or e.post.created_at) for e in self.model.entries)
-            newest = max(stamps, default=EPOCH)
-            self._newest_stamp = newest
-        return newest
+        if self._newest_stamp is None:  # the model does not change during a build: computed once
+            self._newest_stamp = newest(self.ctx.model)
+        return self._newest_stamp
 
     def _post_entries(self, entries: Sequence[ModelEntry], limit: int) -> tuple[Entry, ...]:
         assert self.feed_root is not None
@@ -130,10 +120,10 @@ class Discovery:
         return tuple(
             post_entry(
                 e.post,
-                link=absolute_url(root, self.post_link(e.post)),
+                link=absolute_url(root, self.place.post_link(e.post)),
                 content_html=resolve_root(str(e.fragment), root + "/"),
                 tag_scheme=absolute_url(root, "tags/"),
-                title=self.known_titles[e.post.uri],
+                title=self.titles[e.post.uri],
             )
             for e in posts
         )
@@ -151,16 +141,18 @@ class Discovery:
             author=self._author(),
             entries=entries,
             updated=self._newest(),
-            lang=self.digest_settings.default_lang,
+            lang=self.ctx.settings.default_lang,
         )
-        return render_atom(feed, self.digest_settings.feed_limit).decode("utf-8")
+        return render_atom(feed, self.ctx.settings.feed_limit).decode("utf-8")
 
-    def _feed(self, path: str, title: str, alternate: str, entries: tuple[Entry, ...]) -> None:
-        self.write_raw(path, self._feed_document(path, title, alternate, entries))
+    def _feed(
+        self, out: PageSink, path: str, title: str, alternate: str, entries: tuple[Entry, ...]
+    ) -> None:
+        out.write_raw(path, self._feed_document(path, title, alternate, entries))
 
     def _weeks_signature(self, weeks: Sequence[Period]) -> str:
         """Every fact the weekly entries show: per week its posts (fragment digest, tags, times)."""
-        by_uri = self.model.by_uri
+        by_uri = self.ctx.model.by_uri
         digest = hashlib.blake2b(digest_size=16)
         for week in weeks:
             digest.update(f"{week.key}\x1d{week.start}\x1d{week.end}\x1d".encode())
@@ -181,42 +173,48 @@ class Discovery:
         summary = self.summaries.of(week)
         items = []
         for post in week.posts[:HOME_POSTS]:
-            title = self.known_titles[post.uri]
+            title = self.titles[post.uri]
             author = post.account.display_name.strip() or post.account.acct
             items.append(
                 Markup('<li><a href="{}">{}</a> — {}</li>').format(
-                    absolute_url(root, self.post_link(post)), title, author
+                    absolute_url(root, self.place.post_link(post)), title, author
                 )
             )
-        html = summary_html(summary, self.page_words, root) + Markup(
+        html = summary_html(summary, self.ctx.words, root) + Markup(
             '<ul>{}</ul><p><a href="{}">{}</a> ({})</p>'
         ).format(
-            Markup("").join(items), url, self.page_words["whole_week_posts"], summary.posts_label
+            Markup("").join(items), url, self.ctx.words["whole_week_posts"], summary.posts_label
         )
-        label = self.dates.week(week.start, week.end)
+        label = self.ctx.dates.week(week.start, week.end)
         stamps = [parse_time(p.edited_at or p.created_at) for p in week.posts]
         return Entry(
             id=url,
-            title=f"{self.page_words['week_title'].format(key=week.key)} · {label}",
+            title=f"{self.ctx.words['week_title'].format(key=week.key)} · {label}",
             link=url,
             updated=max(stamps),
             published=min(p.created for p in week.posts),
             content_html=str(html),
-            lang=self.digest_settings.default_lang,
+            lang=self.ctx.settings.default_lang,
         )
 
-    def generate_feeds(self) -> None:
+    def write(self, out: PageSink) -> None:
         """One Atom feed per tag, one of weekly digests, one of all posts."""
         if not self.feed_root:
             return
-        limit = self.digest_settings.feed_limit
-        name = str(self.settings.get("SITENAME") or "tagdigest")
-        self._feed(ALL_FEED_PATH, name, "index.html", self._post_entries(self.model.entries, limit))
-        weeks = list(self.weeks)[-limit:]
-        title = f"{name}: {self.page_words['weeks_nav']}"
+        limit = self.ctx.settings.feed_limit
+        name = self.ctx.site.sitename
+        self._feed(
+            out,
+            ALL_FEED_PATH,
+            name,
+            "index.html",
+            self._post_entries(self.ctx.model.entries, limit),
+        )
+        weeks = list(self.place.weeks)[-limit:]
+        title = f"{name}: {self.ctx.words['weeks_nav']}"
         signature = "\x1e".join(
             (
-                "weeks-feed", self._fingerprint, WEEKS_FEED_PATH, title, str(limit),
+                "weeks-feed", out.fingerprint, WEEKS_FEED_PATH, title, str(limit),
                 self._newest().isoformat(), self._weeks_signature(weeks),
             )
         )  # fmt: skip
@@ -225,60 +223,65 @@ class Discovery:
             entries = tuple(self.week_entry(w) for w in weeks)
             return self._feed_document(WEEKS_FEED_PATH, title, "archive/index.html", entries)
 
-        self.writer.write(
+        out.write_lazy(
             WEEKS_FEED_PATH,
             document,
             hashlib.blake2b(signature.encode("utf-8"), digest_size=16).hexdigest(),
         )
-        for tag in self.model.tags:
+        for tag in self.ctx.model.tags:
             self._feed(
+                out,
                 tag_feed_path(tag.slug),
                 f"#{tag.name} · {name}",
                 tag.path,
                 self._post_entries(tag.entries, limit),
             )
 
-    # -- sitemap and robots -----------------------------------------------------
 
-    def sitemap_urls(self) -> list[SitemapUrl]:
-        assert self.site_base is not None
-        base = self.site_base
-        index = str(self.settings.get("INDEX_SAVE_AS") or "index.html")
-        urls = [SitemapUrl(absolute_url(base, page_url_path(index)), self._newest())]
-        for tag in self.model.tags:
+class SitemapPages:
+    """``sitemap.xml`` (and its parts) and ``robots.txt``."""
+
+    def __init__(self, ctx: PageContext) -> None:
+        self.ctx = ctx
+
+    def sitemap_urls(self, host_urls: Sequence[str]) -> list[SitemapUrl]:
+        """The digest's pages: home, tags, the pages noted in ``ctx.sitemap``, then ``host_urls``.
+
+        ``host_urls`` are the host site's own pages and articles (Pelican's); under a
+        ``DIGEST_PATH`` they are in the host site's sitemap, not in the digest's.
+        """
+        base = self.ctx.site.site_base
+        assert base is not None
+        model = self.ctx.model
+        urls = [
+            SitemapUrl(
+                absolute_url(base, page_url_path(self.ctx.site.index_save_as)), newest(model)
+            )
+        ]
+        for tag in model.tags:
             urls.append(SitemapUrl(absolute_url(base, page_url_path(tag.path)), _latest(tag)))
-        for path, lastmod in self.sitemap_pages:
+        for path, lastmod in self.ctx.sitemap:
             urls.append(SitemapUrl(absolute_url(base, page_url_path(path)), lastmod))
-        # The host site's own pages are in its sitemap, not in a digest kept under DIGEST_PATH.
-        for key in ("pages", "articles") if not self.digest_settings.digest_path else ():
-            for item in self.context.get(key) or ():
-                url = getattr(item, "url", None)
-                if url:
-                    urls.append(SitemapUrl(absolute_url(base, str(url))))
+        if not self.ctx.settings.digest_path:
+            urls.extend(SitemapUrl(absolute_url(base, url)) for url in host_urls)
         return urls
 
-    def generate_sitemap(self) -> None:
+    def write(self, out: PageSink, host_urls: Sequence[str] = ()) -> None:
         """``sitemap.xml`` (absolute URLs only) and ``robots.txt`` pointing to it.
 
         Under a ``DIGEST_PATH`` the sitemap covers the digest and there is no ``robots.txt``:
         that file belongs to the root of the host site.
         """
         sitemap = None
-        if self.site_base:
-            for path, data in sitemap_files(self.sitemap_urls(), self.site_base).items():
-                self.write_raw(path, data.decode("utf-8"))
-            sitemap = absolute_url(self.site_base, "sitemap.xml")
-        if not self.digest_settings.digest_path:
-            self.write_raw(ROBOTS_PATH, robots_txt(sitemap))
+        base = self.ctx.site.site_base
+        if base:
+            for path, data in sitemap_files(self.sitemap_urls(host_urls), base).items():
+                out.write_raw(path, data.decode("utf-8"))
+            sitemap = absolute_url(base, "sitemap.xml")
+        if not self.ctx.settings.digest_path:
+            out.write_raw(ROBOTS_PATH, robots_txt(sitemap))
 
 
-def _latest(tag: Any) -> dt.datetime | None:
+def _latest(tag: TagInfo) -> dt.datetime | None:
     stamps = [parse_time(e.post.edited_at or e.post.created_at) for e in tag.entries]
     return max(stamps, default=None)
-
-
-def under(base: str | None, prefix: str) -> str | None:
-    """An absolute base with ``DIGEST_PATH`` (``"digest/"``) appended: where the digest lives."""
-    if base is None or not prefix:
-        return base
-    return f"{base}/{prefix.rstrip('/')}"

@@ -8,44 +8,22 @@ How a build goes
    fingerprint are unchanged since the last build takes its fragments from the
    cache (:mod:`.cache`), any other is sanitised and rendered: each post once,
    with the theme's ``digest/post.html``;
-2. builds :attr:`DigestGenerator.model`, a :class:`~.model.SiteModel`;
-3. puts ``digest`` (the model) and ``t`` (the chrome's words, :mod:`.strings`)
-   into Pelican's shared context, so every template, Pelican's own included,
-   can show the tags and the footer.
+2. builds :attr:`DigestGenerator.model`, a :class:`~.model.SiteModel`, and the
+   :class:`~.context.PageContext` every page builder is given;
+3. makes the page builders (:class:`~.site_pages.SitePages`) and puts ``digest``
+   (the model), ``t`` (the words) and what the builders share into Pelican's
+   shared context, so every template, Pelican's own included, can show them.
 
-``generate_output`` calls one method per kind of page. Each builds its pages
-from the model and hands them to :meth:`DigestGenerator.write_page`.
-
-The data API for page kinds
----------------------------
-``self.model`` (:class:`~.model.SiteModel`):
-
-- ``entries``: every visible post carrying a configured tag, newest first,
-  each an :class:`~.model.Entry`: ``post`` (the archive record), ``date`` (its
-  date in ``TIMEZONE``), ``fragment`` (its rendered ``<article class="h-entry">``,
-  ``Markup``), ``digest`` (hash of the fragment), ``tags`` (configured tags it
-  carries);
-- ``by_uri``: the same, by status URI;
-- ``tags``: the configured tags as :class:`~.model.TagInfo` (``name``, ``key``,
-  ``slug``, ``path``, ``link``, ``entries``, ``count``, ``latest``);
-- ``servers``, ``tz``.
-
-:mod:`.grouping` groups entries by date (``group_by_date(entries, lambda e:
-e.date)``) and paginates them. A new kind of page (week, day, links, feeds) is
-a method ``generate_<kind>_pages`` called from :meth:`generate_output` that calls
-``write_page(path, template, inputs, **context)`` for each page, where
-``inputs`` is every fact the page shows besides the theme and settings (for
-posts, their ``digest``), so an unchanged page is neither rendered nor
-rewritten (:mod:`.writer`). Templates render with autoescaping on; a fragment
-is placed with ``{{ entry.fragment }}`` and its links are resolved for the
-page's depth by ``write_page`` (:mod:`.urls`). Paths come from :mod:`.urls`.
+``generate_output`` hands the builders a :class:`~.page_output.PageOutput`: each
+page is rendered through the theme and written by :mod:`.writer` only when its
+inputs changed. A new kind of page is a builder class taking the context (see
+:mod:`.context`), composed in :mod:`.site_pages`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import json
 import logging
 from dataclasses import replace
@@ -63,9 +41,10 @@ from ..archive.state import last_success
 from ..console import console
 from ..digest.dates import Dates
 from ..digest.freshness import freshness
-from ..digest.grouping import group_by_date, paginate, zone
+from ..digest.grouping import zone
 from ..digest.links import post_links
-from ..digest.model import SiteModel, TagInfo, build_model
+from ..digest.model import SiteModel, build_model
+from ..digest.page_words import page_catalogue
 from ..digest.strings import catalogue, posts_count
 from ..digest.tagnames import normalise_tag, tag_slug
 from ..digest.urls import Urls, tag_page_path
@@ -74,19 +53,19 @@ from ..formats.feeds import post_title
 from ..settings import DigestSettings, load_settings
 from ..version import REPOSITORY, __version__
 from .cache import FragmentCache, ShardCache, content_hash
-from .discovery import under
+from .context import PageContext, SiteFacts, under
 from .owned import owns_output
-from .period_views import HomeView
+from .page_output import PageOutput, signature_hash
 from .render import RENDER_VERSION, RenderContext, render_fragment
+from .search_pages import STATE_FILE
 from .site_pages import SitePages
+from .tag_pages import TAG_TEMPLATE
 from .theme_files import BUNDLED_STATIC_DIR, copy_bundled_static, digest_loader, template_name
-from .week_summary import summary_inputs
 from .writer import PageWriter
 
 log = logging.getLogger("tag_digest")
 
 POST_TEMPLATE = "digest/post"
-TAG_TEMPLATE = "digest/tag"
 CACHE_DIR = "tag_digest"
 
 
@@ -100,11 +79,7 @@ def _jsonable(value: Any) -> bool:
     return False
 
 
-def _hash(*parts: str) -> str:
-    return hashlib.blake2b("\x1e".join(parts).encode("utf-8"), digest_size=16).hexdigest()
-
-
-class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
+class DigestGenerator(Generator):  # type: ignore[misc]
     """Renders the archive into digest pages (see the module docstring)."""
 
     model: SiteModel
@@ -192,7 +167,24 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
             )
         except TagDigestError as error:
             fail(error)
-        self.prepare_pages()  # weeks, days, links, feeds: issue 4 (site_pages.py)
+        lang = self.digest_settings.default_lang
+        self.page_context = PageContext(
+            model=self.model,
+            urls=self.urls,
+            settings=self.digest_settings,
+            words=page_catalogue(lang),
+            dates=Dates(lang, self.digest_settings.timezone),
+            site=SiteFacts.from_settings(self.settings, prefix),
+        )
+        self.pages = SitePages(
+            self.page_context,
+            chrome_words=self.words,
+            known_links=self.known_links,
+            known_titles=self.known_titles,
+            output=Path(self.output_path),
+            search_state=cache_root / STATE_FILE,
+        )
+        self.context.update(self.pages.shared())
 
     # -- loading --------------------------------------------------------------
 
@@ -302,7 +294,7 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
             except Exception:  # an unreadable template is simply not hashed
                 continue
             parts.append(f"{name}\x1f{source}")
-        return _hash(RENDER_VERSION, __version__, _code_hash(), *parts)
+        return signature_hash(RENDER_VERSION, __version__, _code_hash(), *parts)
 
     def _page_fingerprint(self) -> str:
         """What every page depends on besides its own inputs."""
@@ -314,7 +306,7 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
         ]
         # The chrome shows the tags, not their counts: a new post must not re-render every page.
         tags = [(t.name, t.link) for t in self.model.tags]
-        return _hash(
+        return signature_hash(
             self.theme_hash,
             json.dumps(settings, sort_keys=True, default=str),
             json.dumps(pages),
@@ -325,83 +317,35 @@ class DigestGenerator(SitePages, Generator):  # type: ignore[misc]
 
     # -- writing --------------------------------------------------------------
 
-    def write_page(self, path: str, template: str, inputs: Any, **context: Any) -> None:
-        """Render ``template`` to the output file ``path``, unless nothing changed.
-
-        ``inputs`` must capture everything the page shows that is not in the
-        theme, the settings or the shared context (JSON-serialisable).
-        """
-        signature = _hash(self._fingerprint, path, template, json.dumps(inputs, default=str))
-        compiled = self.page_env.get_template(self._template_file(template))
-
-        def render() -> str:
-            local = dict(self.context)
-            local.update(context)
-            local["SITEURL"] = self.urls.siteurl_for(path)
-            local["output_file"] = path
-            local.update(self.chrome)
-            return self.urls.resolve(compiled.render(local), path)
-
-        self.writer.write(path, render, signature)
-
-    def generate_output(self, writer: Any) -> None:
-        self._fingerprint = self._page_fingerprint()
+    def generate_output(self, writer: object) -> None:
         prefix = self.digest_settings.digest_path
         if self.bundled:
             copy_bundled_static(Path(self.output_path) / prefix / BUNDLED_STATIC_DIR)
-        if prefix:  # the digest's own home page; at the site root it is the theme's index.html
-            self.write_page("index.html", "index", inputs=["home", self._home_inputs()])
-        self.generate_tag_pages()
-        self.generate_site_pages()
+        out = PageOutput(
+            env=self.page_env,
+            template_file=self._template_file,
+            shared=self.context,
+            chrome=self.chrome,
+            urls=self.urls,
+            writer=self.writer,
+            fingerprint=self._page_fingerprint(),
+        )
+        self.pages.write(out, home=bool(prefix), host_urls=self._host_urls())
         stats = self.writer.finish()
         log.info(
             "tag_digest: %d pages: %d written, %d unchanged, %d not re-rendered, %d removed",
             stats.total, stats.written, stats.unchanged, stats.skipped, stats.removed,
         )  # fmt: skip
 
-    def _home_inputs(self) -> list[object]:
-        """Every fact the home page shows (its signature when the plugin writes it)."""
-        home: HomeView = self.context["digest_index"]
-        week = home.week
-        return [
-            [(t.name, t.count, str(t.latest)) for t in self.model.tags],
-            week and [week.key, [[s.key, [e.digest for e in s.entries]] for s in week.sections]],
-            week and summary_inputs(week.summary),
-            [(v.url, v.label, v.count_label, v.last_iso) for v in home.links],
-        ]
-
-    # -- page kinds -----------------------------------------------------------
-
-    def generate_tag_pages(self) -> None:
-        """``tags/<slug>/index.html`` and ``tags/<slug>/page/<n>/index.html`` per tag."""
-        for tag in self.model.tags:
-            pages = paginate(tag.entries, self.digest_settings.per_page)
-            for page in pages:
-                path = tag_page_path(tag.slug, page.number)
-                self.write_page(
-                    path,
-                    TAG_TEMPLATE,
-                    inputs=[
-                        tag.name,
-                        page.number,
-                        page.count,
-                        tag.count,
-                        [e.digest for e in page.items],
-                    ],
-                    tag=tag,
-                    current_link=tag.link,
-                    page=page,
-                    groups=group_by_date(page.items, lambda e: e.date),
-                    count_label=posts_count(
-                        self.words, self.digest_settings.default_lang, tag.count
-                    ),
-                    page_label=self.words["page_of"].format(number=page.number, count=page.count),
-                    newer=self._tag_link(tag, page.number - 1) if page.has_previous else None,
-                    older=self._tag_link(tag, page.number + 1) if page.has_next else None,
-                )
-
-    def _tag_link(self, tag: TagInfo, number: int) -> str:
-        return self.urls.link(tag_page_path(tag.slug, number))
+    def _host_urls(self) -> list[str]:
+        """The host site's own pages and articles (Pelican's), for the sitemap."""
+        urls = []
+        for key in ("pages", "articles"):
+            for item in self.context.get(key) or ():
+                url = getattr(item, "url", None)  # a Pelican Page or Article
+                if url:
+                    urls.append(str(url))
+        return urls
 
 
 @functools.cache
@@ -409,6 +353,6 @@ def _code_hash() -> str:
     """A hash of the plugin's own source: any code change re-renders (no stale caches)."""
     here = Path(__file__).resolve().parents[1]  # the whole package, every subfolder
     sources = sorted(here.rglob("*.py"))
-    return _hash(
+    return signature_hash(
         *(f"{p.relative_to(here).as_posix()}\x1f{p.read_text(encoding='utf-8')}" for p in sources)
     )

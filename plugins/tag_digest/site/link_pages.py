@@ -1,8 +1,7 @@
-"""The link collection's pages and exports (issue 4), for :class:`~.generator.DigestGenerator`.
+"""The link collection's pages and exports (issue 4): :class:`LinkPages`.
 
-A mixin next to :class:`~.period_pages.PeriodPages`. The collection itself is
-:mod:`.links` (pure), the files :mod:`.exports`. Pages, newest link first,
-:data:`LINKS_PER_PAGE` a page:
+The collection itself is :mod:`.links` (pure), the files :mod:`.exports`, the views
+:mod:`.link_views`. Pages, newest link first, :data:`LINKS_PER_PAGE` a page:
 
 - ``links/index.html`` (then ``links/page/<n>/index.html``): every link, with
   the months and domains to browse by;
@@ -15,130 +14,72 @@ A mixin next to :class:`~.period_pages.PeriodPages`. The collection itself is
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, overload
-from urllib.parse import urlsplit
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
-from ..archive.records import Post, parse_time
+from ..archive.records import Post
 from ..digest.grouping import paginate
 from ..digest.links import Link, by_domain, by_month, collect_links, post_links
-from ..digest.segments import safe_segment
+from ..digest.model import SiteModel
 from ..formats.exports import bookmarks_html, links_csv, links_json
 from ..formats.feeds import absolute_url
+from .context import PageContext, PageSink
+from .link_views import (
+    LINKS_DIR,
+    GroupRow,
+    LazyViews,
+    LinkView,
+    ShareView,
+    TagLink,
+    domain_page,
+    link_signature,
+    links_page_path,
+    share_date,
+)
+
+__all__ = ["LINKS_DIR", "LinkPages", "collect", "domain_page", "links_page_path"]
 
 LINKS_TEMPLATE = "digest/links"
-LINKS_DIR = "links"
 LINKS_PER_PAGE = 100
 EXPORTS = ("links.json", "links.csv", "bookmarks.html")
 
 
-def links_page_path(base: str, number: int = 1) -> str:
-    """``links/…/index.html`` for page 1, ``links/…/page/<n>/index.html`` after."""
-    return f"{base}/index.html" if number <= 1 else f"{base}/page/{number}/index.html"
+def collect(
+    model: SiteModel, post_link: Callable[[Post], str], known: Mapping[str, tuple[str, ...]]
+) -> tuple[Link, ...]:
+    """The link collection of the model's posts; ``known``: each post's links, if made already."""
 
+    def extract(post: Post) -> tuple[str, ...]:
+        found = known.get(post.uri)
+        return post_links(post) if found is None else found
 
-def domain_dir(url: str) -> str:
-    """The ASCII host of a link without ``www.``: the path segment of its domain page.
-
-    The host comes from a post, so it passes :func:`~.segments.safe_segment`: an
-    over-long host (a 300-letter label), an IPv6 address (``::1``) or a Windows
-    device name (``con``, ``nul.example``) gets a bounded name with a stable hash.
-    """
-    return safe_segment((urlsplit(url).hostname or "unknown").removeprefix("www."))
-
-
-def domain_page(url: str) -> str:
-    return links_page_path(f"{LINKS_DIR}/domains/{domain_dir(url)}")
-
-
-@dataclass(frozen=True, slots=True)
-class TagLink:
-    name: str
-    link: str | None
-    """Our tag page when the tag is configured."""
-
-
-@dataclass(frozen=True, slots=True)
-class ShareView:
-    link: str
-    label: str
-    original: str
-
-
-@dataclass(frozen=True, slots=True)
-class LinkView:
-    url: str
-    label: str
-    display: str
-    titled: bool
-    domain: str
-    domain_link: str
-    first_iso: str
-    first_label: str
-    last_iso: str
-    last_label: str
-    count_label: str
-    tags: tuple[TagLink, ...]
-    shares: tuple[ShareView, ...]
-    wayback: str
-
-
-@dataclass(frozen=True, slots=True)
-class GroupRow:
-    label: str
-    link: str
-    count: int
+    return collect_links([e.post for e in model.entries], post_link, extract)
 
 
 class LinkPages:
-    """Mixin of :class:`~.generator.DigestGenerator`: the link pages and exports."""
+    """The link pages and exports of one build's link collection."""
 
-    model: Any
-    urls: Any
-    dates: Any
-    page_words: Any
-    writer: Any
-    write_page: Any
-    context: dict[str, Any]
-    count_label: Any
-    post_link: Any
-    note_page: Any
-    lastmod: Any
-    site_base: str | None
-    _fingerprint: str
-
-    links: tuple[Link, ...]
-
-    def prepare_links(self) -> None:
-        posts = [e.post for e in self.model.entries]
-        known: dict[str, tuple[str, ...]] = getattr(self, "known_links", {})
-
-        def extract(post: Post) -> tuple[str, ...]:
-            found = known.get(post.uri)
-            return post_links(post) if found is None else found
-
-        self.links = collect_links(posts, self.post_link, extract)
+    def __init__(self, ctx: PageContext, links: tuple[Link, ...]) -> None:
+        self.ctx, self.links = ctx, links
         self._link_views: dict[str, LinkView] = {}
 
     def link_view(self, link: Link) -> LinkView:
         view = self._link_views.get(link.url)
         if view is not None:
             return view
-        tz = self.model.tz
+        tz = self.ctx.model.tz
         first, last = link.first_seen_at.astimezone(tz), link.last_seen_at.astimezone(tz)
         tags = []
         for name in link.tags:
-            tag = self.model.tag(name)
+            tag = self.ctx.model.tag(name)
             tags.append(TagLink(tag.name if tag else name, tag.link if tag else None))
         shares = tuple(
             ShareView(
                 link=share.digest_url,
-                label=self.page_words["post_in_digest"].format(
-                    date=self.dates.day(share_date(share.published, tz))
+                label=self.ctx.words["post_in_digest"].format(
+                    date=self.ctx.dates.day(share_date(share.published, tz))
                 ),
                 original=share.url or share.uri,
             )
@@ -150,12 +91,12 @@ class LinkPages:
             display=link.display,
             titled=link.title is not None,
             domain=link.domain,
-            domain_link=self.urls.link(domain_page(link.url)),
+            domain_link=self.ctx.urls.link(domain_page(link.url)),
             first_iso=first.date().isoformat(),
-            first_label=self.dates.day(first.date()),
+            first_label=self.ctx.dates.day(first.date()),
             last_iso=last.date().isoformat(),
-            last_label=self.dates.day(last.date()),
-            count_label=self.count_label("shares", link.count),
+            last_label=self.ctx.dates.day(last.date()),
+            count_label=self.ctx.count_label("shares", link.count),
             tags=tuple(tags),
             shares=shares,
             wayback=link.wayback,
@@ -165,24 +106,30 @@ class LinkPages:
 
     def month_rows(self) -> tuple[GroupRow, ...]:
         rows = []
-        for group in by_month(self.links, self.model.tz):
+        for group in by_month(self.links, self.ctx.model.tz):
             year, month = (int(x) for x in group.key.split("-"))
-            link = self.urls.link(links_page_path(f"{LINKS_DIR}/months/{group.key}"))
-            rows.append(GroupRow(self.dates.month(year, month), link, group.count))
+            link = self.ctx.urls.link(links_page_path(f"{LINKS_DIR}/months/{group.key}"))
+            rows.append(GroupRow(self.ctx.dates.month(year, month), link, group.count))
         return tuple(rows)
 
     def domain_rows(self) -> tuple[GroupRow, ...]:
         return tuple(
             GroupRow(
                 group.key,
-                self.urls.link(domain_page(group.links[0].url)),
+                self.ctx.urls.link(domain_page(group.links[0].url)),
                 group.count,
             )
             for group in by_domain(self.links)
         )
 
     def _write_link_list(
-        self, base: str, links: Sequence[Link], heading: str, lede: str, extra: dict[str, Any]
+        self,
+        base: str,
+        links: Sequence[Link],
+        heading: str,
+        lede: str,
+        extra: dict[str, object],
+        out: PageSink,
     ) -> None:
         pages = paginate(links, LINKS_PER_PAGE)
         for page in pages:
@@ -190,50 +137,56 @@ class LinkPages:
             views = LazyViews(page.items, self.link_view)
             newer = links_page_path(base, page.number - 1) if page.has_previous else None
             older = links_page_path(base, page.number + 1) if page.has_next else None
-            self.write_page(
+            out.write_page(
                 path,
                 LINKS_TEMPLATE,
-                inputs=[path, heading, lede, [link_signature(v) for v in page.items], page.count,
-                        repr(extra)],
+                inputs=[
+                    path,
+                    heading,
+                    lede,
+                    [link_signature(v) for v in page.items],
+                    page.count,
+                    repr(extra),
+                ],
                 heading=heading,
                 lede=lede,
                 links=views,
                 page=page,
-                page_label=self.page_words["page_of"].format(number=page.number, count=page.count),
-                newer=newer and self.urls.link(newer),
-                older=older and self.urls.link(older),
-                current_link=self.urls.link(links_page_path(LINKS_DIR)),
+                page_label=self.ctx.words["page_of"].format(number=page.number, count=page.count),
+                newer=newer and self.ctx.urls.link(newer),
+                older=older and self.ctx.urls.link(older),
+                current_link=self.ctx.urls.link(links_page_path(LINKS_DIR)),
                 **extra,
             )
-            self.note_page(path, max((link.last_seen_at for link in page.items), default=None))
+            self.ctx.note_page(path, max((link.last_seen_at for link in page.items), default=None))
 
-    def generate_link_pages(self) -> None:
+    def write(self, out: PageSink) -> None:
         """The link collection: all links, by month and by domain."""
-        words = self.page_words
+        words = self.ctx.words
         months, domains = self.month_rows(), self.domain_rows()
-        total = self.count_label("links_count", len(self.links))
+        total = self.ctx.count_label("links_count", len(self.links))
         self._write_link_list(
             LINKS_DIR, self.links, words["links_title"], f"{words['links_lede']} {total}.",
-            {"months": months, "domains": domains, "exports": EXPORTS},
+            {"months": months, "domains": domains, "exports": EXPORTS}, out,
         )  # fmt: skip
-        for group in by_month(self.links, self.model.tz):
+        for group in by_month(self.links, self.ctx.model.tz):
             year, month = (int(x) for x in group.key.split("-"))
-            label = self.dates.month(year, month)
+            label = self.ctx.dates.month(year, month)
             self._write_link_list(
                 f"{LINKS_DIR}/months/{group.key}", group.links,
                 words["links_month_title"].format(month=label),
-                self.count_label("links_count", group.count), {},
+                self.ctx.count_label("links_count", group.count), {}, out,
             )  # fmt: skip
         for group in by_domain(self.links):
             self._write_link_list(
                 domain_page(group.links[0].url).removesuffix("/index.html"), group.links,
                 words["links_domain_title"].format(domain=group.key),
-                self.count_label("links_count", group.count), {},
+                self.ctx.count_label("links_count", group.count), {}, out,
             )  # fmt: skip
 
     def export_links(self) -> tuple[Link, ...]:
         """The links with absolute digest URLs when the site has an absolute base."""
-        base = self.site_base
+        base = self.ctx.site.site_base
         if not base:
             return self.links
         return tuple(
@@ -246,12 +199,11 @@ class LinkPages:
             for link in self.links
         )
 
-    def generate_exports(self) -> None:
+    def write_exports(self, out: PageSink) -> None:
         """``links.json``, ``links.csv``, ``bookmarks.html``, rewritten only when they change."""
-        site = self.context.get("SITENAME", "tagdigest")
-        title = str(f"{site}: {self.page_words['links_title']}")
+        title = f"{self.ctx.site.export_name}: {self.ctx.words['links_title']}"
         digest = hashlib.blake2b(digest_size=16)
-        for part in ("exports", self._fingerprint, self.site_base or "", title):
+        for part in ("exports", out.fingerprint, self.ctx.site.site_base or "", title):
             digest.update(part.encode("utf-8", "surrogatepass") + b"\x1e")
         for link in self.links:
             digest.update(link_signature(link).encode("ascii"))
@@ -264,50 +216,7 @@ class LinkPages:
         for path, make in makers:
             # Built (one at a time: each is large) only when a link changed.
             signature = hashlib.blake2b(f"{inputs}:{path}".encode(), digest_size=16).hexdigest()
-            self.writer.write(path, functools.partial(self._export_text, make), signature)
+            out.write_lazy(path, functools.partial(self._export_text, make), signature)
 
     def _export_text(self, make: Callable[[tuple[Link, ...]], str]) -> str:
         return make(self.export_links())
-
-    def write_raw(self, path: str, text: str) -> None:
-        """A file that is not a template page, through the same writer (kept or removed alike)."""
-        signature = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
-        self.writer.write(path, lambda: text, signature)
-
-
-class LazyViews(Sequence[LinkView]):
-    """The views of ``links``, made only when a page is rendered (an unchanged page never is)."""
-
-    def __init__(self, links: Sequence[Link], view: Callable[[Link], LinkView]) -> None:
-        self._links, self._view = links, view
-
-    def __len__(self) -> int:
-        return len(self._links)
-
-    @overload
-    def __getitem__(self, index: int) -> LinkView: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[LinkView]: ...
-    def __getitem__(self, index: int | slice) -> LinkView | Sequence[LinkView]:
-        if isinstance(index, slice):
-            return [self._view(link) for link in self._links[index]]
-        return self._view(self._links[index])
-
-    def __iter__(self) -> Iterator[LinkView]:
-        return (self._view(link) for link in self._links)
-
-
-def link_signature(link: Link) -> str:
-    """Every fact of ``link`` its :class:`LinkView` shows (the rest is in the page fingerprint)."""
-    digest = hashlib.blake2b(digest_size=16)
-    for part in (link.url, link.title or "\x00", link.first_seen, link.last_seen, *link.tags):
-        digest.update(part.encode("utf-8", "surrogatepass") + b"\x1f")
-    for share in link.posts:
-        for part in (share.uri, share.url, share.digest_url, share.published):
-            digest.update(part.encode("utf-8", "surrogatepass") + b"\x1e")
-        digest.update(b"\x1d")
-    return digest.hexdigest()
-
-
-def share_date(published: str, tz: dt.tzinfo) -> dt.date:
-    return parse_time(published).astimezone(tz).date()

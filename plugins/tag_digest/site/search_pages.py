@@ -1,33 +1,27 @@
 """The site search for the generator: ``search/index.html`` and the Pagefind index.
 
-A mixin of :class:`~.generator.DigestGenerator` (through :class:`~.site_pages.SitePages`):
-
-- :meth:`SearchPages.prepare_search` adds the search page to every page's navigation;
-- :meth:`SearchPages.generate_search` makes one :class:`~.search.SearchRecord` per
+- :func:`search_nav` is the search page's link in every page's navigation;
+- :meth:`SearchPages.write` makes one :class:`~.search.SearchRecord` per
   searchable post (:func:`~.search.searchable`), writes the search page (its filter
   choices come from the records) and, unless the records are the same as at the
   last build and the index is still in the output, re-indexes them with Pagefind
   into ``<output>/pagefind/`` (:mod:`.search_index`).
 
-A result links to :meth:`~.period_pages.PeriodPages.post_link`, the one place that
+A result links to :meth:`~.placement.Placement.post_link`, the one place that
 knows where a post is shown.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
 
 from ..archive.records import Post
-from ..digest.dates import Dates
-from ..digest.model import SiteModel
-from ..digest.urls import Urls
 from ..errors import TagDigestError, fail
-from ..settings import DigestSettings
+from .context import PageContext, PageSink
 from .period_views import NavLink
 from .search import SearchRecord, index_language, records_hash, search_record, searchable
 from .search_index import index_present, write_index
@@ -48,45 +42,47 @@ class Choice:
     label: str
 
 
+def search_nav(ctx: PageContext) -> NavLink:
+    """The search page in every page's navigation."""
+    return NavLink(ctx.urls.link(SEARCH_PATH), ctx.words["search_nav"], "search")
+
+
 class SearchPages:
-    """Mixin of :class:`~.generator.DigestGenerator`: the search page and its index."""
+    """The search page and its Pagefind index."""
 
-    model: SiteModel
-    digest_settings: DigestSettings
-    urls: Urls
-    context: dict[str, Any]
-    settings: dict[str, Any]
-    output_path: str
-    write_page: Any
-    known_links: dict[str, tuple[str, ...]]
-    dates: Dates
-    page_words: Mapping[str, str]
-    post_link: Any
-
-    def prepare_search(self) -> None:
-        """Link the search page from every page's navigation (after ``prepare_periods``)."""
-        link = NavLink(self.urls.link(SEARCH_PATH), self.page_words["search_nav"], "search")
-        self.context["digest_nav"] = (*self.context.get("digest_nav", ()), link)
+    def __init__(
+        self,
+        ctx: PageContext,
+        post_link: Callable[[Post], str],
+        links: Mapping[str, tuple[str, ...]],
+        output: Path,
+        state: Path,
+    ) -> None:
+        self.ctx, self.post_link, self.links = ctx, post_link, links
+        self.output = output
+        """Pelican's output folder (the index goes in ``pagefind/`` there)."""
+        self.state = state
+        """The file keeping the hash of the last index's records."""
 
     def search_records(self) -> list[SearchRecord]:
         """One record per searchable post, newest first."""
         out = []
-        for entry in self.model.entries:
+        for entry in self.ctx.model.entries:
             post: Post = entry.post
             if not searchable(post):
                 continue
-            names = [tag.name for key in entry.tags if (tag := self.model.tag(key)) is not None]
+            names = [tag.name for key in entry.tags if (tag := self.ctx.model.tag(key)) is not None]
             out.append(
                 search_record(
                     post,
                     url=self.post_link(post),
                     fragment=str(entry.fragment),
-                    links=self.known_links.get(post.uri, ()),
+                    links=self.links.get(post.uri, ()),
                     tags=names,
                     local_date=entry.date,
-                    day_label=self.dates.day(entry.date),
-                    site_lang=self.digest_settings.default_lang,
-                    cw_label=self.page_words["content_warning"],
+                    day_label=self.ctx.dates.day(entry.date),
+                    site_lang=self.ctx.settings.default_lang,
+                    cw_label=self.ctx.words["content_warning"],
                 )
             )
         return out
@@ -97,18 +93,20 @@ class SearchPages:
         """The tags (configured order), months (newest first) and languages in ``records``."""
         used = {value for r in records for value in r.filters["tag"]}
         tags = tuple(
-            Choice(f"#{t.name}", f"#{t.name}") for t in self.model.tags if f"#{t.name}" in used
+            Choice(f"#{t.name}", f"#{t.name}") for t in self.ctx.model.tags if f"#{t.name}" in used
         )
         months = sorted({r.filters["month"][0] for r in records}, reverse=True)
-        month_choices = tuple(Choice(m, self.dates.month(int(m[:4]), int(m[5:7]))) for m in months)
+        month_choices = tuple(
+            Choice(m, self.ctx.dates.month(int(m[:4]), int(m[5:7]))) for m in months
+        )
         langs = sorted({value for r in records for value in r.filters.get("language", ())})
         return tags, month_choices, tuple(Choice(lang, lang) for lang in langs)
 
-    def generate_search(self) -> None:
+    def write(self, out: PageSink) -> None:
         """``search/index.html`` and ``<output>/pagefind/`` (see the module docstring)."""
         records = self.search_records()
         tags, months, languages = self.search_choices(records)
-        self.write_page(
+        out.write_page(
             SEARCH_PATH,
             SEARCH_TEMPLATE,
             inputs=[
@@ -121,14 +119,13 @@ class SearchPages:
             tag_choices=tags,
             month_choices=months,
             language_choices=languages,
-            index_lang=index_language(self.digest_settings.default_lang),
-            current_link=self.urls.link(SEARCH_PATH),
+            index_lang=index_language(self.ctx.settings.default_lang),
+            current_link=self.ctx.urls.link(SEARCH_PATH),
         )
         self._index(records)
 
     def _index(self, records: Sequence[SearchRecord]) -> None:
-        output = Path(self.output_path)
-        state = Path(self.settings.get("CACHE_PATH") or "cache") / "tag_digest" / STATE_FILE
+        output, state = self.output, self.state
         signature = records_hash(records, _pagefind_version(), str(output.resolve()))
         if index_present(output) and _read(state) == signature:
             log.info("tag_digest: search index unchanged (%d posts)", len(records))

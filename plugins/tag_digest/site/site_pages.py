@@ -1,53 +1,111 @@
-"""The pages of issue 4 as one mixin of :class:`~.generator.DigestGenerator`.
+"""Every digest page of one build: the page builders, composed.
 
-:meth:`SitePages.prepare_pages` runs at the end of ``generate_context`` (so the
-home page, which Pelican renders from the theme's ``index.html``, finds its
-data in the shared context); :meth:`SitePages.generate_site_pages` runs in
-``generate_output`` after the tag pages.
+:class:`SitePages` is made at the end of ``generate_context`` from one
+:class:`~.context.PageContext` (so the home page, which Pelican renders from the
+theme's ``index.html``, finds its data in the shared context: :meth:`SitePages.shared`);
+:meth:`SitePages.write` runs in ``generate_output``. What one builder needs from
+another is passed to it explicitly:
+
+- :class:`~.placement.Placement`: the weeks and days, and where each post is shown
+  (``post_link``), for the period pages, the link collection, the feeds and the search;
+- the link collection (:func:`~.link_pages.collect`), for the link pages and the summaries;
+- :class:`~.week_summary.Summaries`, for the week pages, the home page and the weekly feed.
 """
 
 from __future__ import annotations
 
-from .discovery import Discovery
-from .link_pages import LINKS_DIR, LinkPages, links_page_path
-from .period_pages import HOME_LINKS, PeriodPages
-from .period_views import HomeView
-from .removal_page import RemovalPage
-from .search_pages import SearchPages
-from .week_summary import Summaries
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from .context import PageContext, PageSink
+from .discovery import FeedPages, SitemapPages, head_links
+from .link_pages import LINKS_DIR, LinkPages, collect, links_page_path
+from .period_pages import ARCHIVE_PATH, HOME_LINKS, PeriodPages
+from .period_views import HomeView, NavLink
+from .placement import Placement
+from .removal_page import REMOVAL_PATH, RemovalPage
+from .search_pages import SearchPages, search_nav
+from .tag_pages import TagPages
+from .week_summary import Summaries, summary_inputs
 
 
-class SitePages(PeriodPages, LinkPages, Discovery, RemovalPage, SearchPages):
-    """Weeks, days, archive, home data, links, exports, feeds, sitemap and robots.txt."""
+class SitePages:
+    """Tags, weeks, days, archive, home data, links, exports, feeds, sitemap, removal, search."""
 
-    def prepare_pages(self) -> None:
-        self.prepare_periods()
-        self.prepare_search()
-        self.prepare_links()
+    def __init__(
+        self,
+        ctx: PageContext,
+        *,
+        chrome_words: Mapping[str, str],
+        known_links: Mapping[str, tuple[str, ...]],
+        known_titles: Mapping[str, str],
+        output: Path,
+        search_state: Path,
+    ) -> None:
+        self.ctx = ctx
+        self.place = Placement(ctx)
+        self.links = collect(ctx.model, self.place.post_link, known_links)
         self.summaries = Summaries(
-            tz=self.model.tz,
-            tags=self.digest_settings.tags,
+            tz=ctx.model.tz,
+            tags=ctx.settings.tags,
             links=self.links,
-            urls=self.urls,
-            dates=self.dates,
-            count_label=self.count_label,
-            tag_views=self.tag_count_views_of,
+            urls=ctx.urls,
+            dates=ctx.dates,
+            count_label=ctx.count_label,
+            tag_views=self.place.tag_count_views_of,
         )
-        self.prepare_discovery()
-        self.prepare_removal()
-        self.context["digest_index"] = HomeView(
-            week=self.home_week(),
-            links=tuple(self.link_view(link) for link in self.links[:HOME_LINKS]),
-            all_links=self.urls.link(links_page_path(LINKS_DIR)),
+        self.tag_pages = TagPages(ctx, chrome_words)
+        self.period_pages = PeriodPages(ctx, self.place, self.summaries)
+        self.link_pages = LinkPages(ctx, self.links)
+        self.feeds = FeedPages(ctx, self.place, self.summaries, known_titles)
+        self.sitemap = SitemapPages(ctx)
+        self.removal = RemovalPage(ctx)
+        self.search = SearchPages(ctx, self.place.post_link, known_links, output, search_state)
+        self.home = HomeView(
+            week=self.period_pages.home_week(),
+            links=tuple(self.link_pages.link_view(link) for link in self.links[:HOME_LINKS]),
+            all_links=ctx.urls.link(links_page_path(LINKS_DIR)),
         )
 
-    def generate_site_pages(self) -> None:
-        self.generate_week_pages()
-        self.generate_day_pages()
-        self.generate_archive_page()
-        self.generate_link_pages()
-        self.generate_exports()
-        self.generate_removal_page()
-        self.generate_feeds()
-        self.generate_sitemap()
-        self.generate_search()
+    def shared(self) -> dict[str, object]:
+        """What the digest adds to Pelican's shared context (every template sees it)."""
+        ctx = self.ctx
+        return {
+            "t": ctx.words,
+            "dates": ctx.dates,
+            "digest_nav": (
+                NavLink(ctx.urls.link(ARCHIVE_PATH), ctx.words["weeks_nav"], "archive"),
+                NavLink(ctx.urls.link("links/index.html"), ctx.words["links_nav"], "links"),
+                search_nav(ctx),
+            ),
+            "digest_site_url": ctx.site.site_base,
+            "digest_feeds": head_links(ctx),
+            "digest_removal": ctx.urls.link(REMOVAL_PATH),
+            "digest_index": self.home,
+        }
+
+    def write(self, out: PageSink, *, home: bool, host_urls: Sequence[str] = ()) -> None:
+        """Every page; the digest's own home page too when ``home`` (under a ``DIGEST_PATH``).
+
+        ``host_urls``: the host site's pages and articles, for the sitemap.
+        """
+        if home:  # at the site root the home page is the theme's index.html (Pelican's)
+            out.write_page("index.html", "index", inputs=["home", self.home_inputs()])
+        self.tag_pages.write(out)
+        self.period_pages.write(out)
+        self.link_pages.write(out)
+        self.link_pages.write_exports(out)
+        self.removal.write(out)
+        self.feeds.write(out)
+        self.sitemap.write(out, host_urls)
+        self.search.write(out)
+
+    def home_inputs(self) -> list[object]:
+        """Every fact the home page shows (its signature when the plugin writes it)."""
+        home, week = self.home, self.home.week
+        return [
+            [(t.name, t.count, str(t.latest)) for t in self.ctx.model.tags],
+            week and [week.key, [[s.key, [e.digest for e in s.entries]] for s in week.sections]],
+            week and summary_inputs(week.summary),
+            [(v.url, v.label, v.count_label, v.last_iso) for v in home.links],
+        ]

@@ -18,7 +18,7 @@ from ..digest.periods import Period, TagCount
 from ..digest.urls import Urls
 from ..digest.weekly import summarise
 from ..formats.feeds import absolute_url
-from .link_pages import domain_page
+from .link_views import domain_page
 from .period_views import NavLink, SummaryView, TagCountView, TopLinkView
 
 

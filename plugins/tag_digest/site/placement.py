@@ -1,0 +1,89 @@
+"""Where each post is shown, and the posts of a page as views: one per build.
+
+:class:`Placement` groups the model's posts by week and day (:mod:`.periods`, pure)
+and knows the one page that shows a post (:meth:`Placement.post_link`: its day's
+page, at the page number its place gives), which the link collection, the feeds and
+the search link to. Each post on a period page sits in ``<div class="entry" id="p-…">``
+(:func:`.periods.post_anchor`), so a link can point at it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from markupsafe import Markup
+
+from ..archive.records import Post
+from ..digest.periods import Period, TagCount, by_day, by_week, post_anchor, tag_counts
+from ..digest.weekly import page_of, split_by_day
+from .context import PageContext
+from .period_views import DaySection, NavLink, Placed, TagCountView
+
+
+def page_path(base: str, number: int) -> str:
+    """Page ``number`` of a period at ``base`` (``weeks/2024-W52/``): page 1 is its index."""
+    return f"{base}index.html" if number <= 1 else f"{base}page/{number}/index.html"
+
+
+class Placement:
+    """The model's weeks and days, and each post's place on them."""
+
+    def __init__(self, ctx: PageContext) -> None:
+        self.ctx = ctx
+        posts = [e.post for e in ctx.model.entries]
+        self.weeks = by_week(posts, ctx.model.tz)
+        self.days = by_day(posts, ctx.model.tz)
+        self._day_page: dict[str, int] = {}
+        for day in self.days:
+            self._day_page.update(page_of(day.posts, ctx.settings.per_page))
+
+    def post_link(self, post: Post) -> str:
+        """The post on the page of its day that shows it (site-root-relative)."""
+        key = post.created.astimezone(self.ctx.model.tz).date().isoformat()
+        path = page_path(f"days/{key}/", self._day_page.get(post.uri, 1))
+        return f"{self.ctx.urls.link(path)}#{post_anchor(post.uri)}"
+
+    def placed(self, posts: Iterable[Post], page_path: str | None = None) -> tuple[Placed, ...]:
+        """The fragments of ``posts``; resolved for ``page_path`` when Pelican writes the page."""
+        out = []
+        for post in posts:
+            entry = self.ctx.model.by_uri[post.uri]
+            fragment = entry.fragment
+            if page_path is not None:
+                fragment = Markup(self.ctx.urls.resolve(str(fragment), page_path))
+            out.append(Placed(post_anchor(post.uri), fragment, entry.digest))
+        return tuple(out)
+
+    def sections(
+        self, posts: Sequence[Post], page_path: str | None = None
+    ) -> tuple[DaySection, ...]:
+        """``posts`` (newest first) as one section per local date."""
+        out = []
+        for day, run in split_by_day(posts, self.ctx.model.tz):
+            key = day.isoformat()
+            out.append(
+                DaySection(
+                    key=key,
+                    iso=key,
+                    label=self.ctx.dates.weekday(day),
+                    link=self.ctx.urls.link(f"days/{key}/index.html"),
+                    entries=self.placed(run, page_path),
+                )
+            )
+        return tuple(out)
+
+    def tag_count_views(self, posts: Sequence[Post]) -> tuple[TagCountView, ...]:
+        return self.tag_count_views_of(tag_counts(posts, self.ctx.settings.tags))
+
+    def tag_count_views_of(self, counts: Iterable[TagCount]) -> tuple[TagCountView, ...]:
+        views = []
+        for count in counts:
+            tag = self.ctx.model.tag(count.tag)
+            if count.count and tag is not None:
+                views.append(TagCountView(tag.name, tag.link, count.count))
+        return tuple(views)
+
+    def nav(self, period: Period | None, label_key: str) -> NavLink | None:
+        if period is None:
+            return None
+        return NavLink(self.ctx.urls.link(period.save_as), self.ctx.words[label_key], period.key)
