@@ -26,37 +26,29 @@ import datetime as dt
 import functools
 import json
 import logging
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment
-from markupsafe import Markup
 from pelican.generators import Generator, PelicanTemplateNotFound
 
-from ..archive.moderation import count_by_setting, summary
-from ..archive.records import Post, standing
-from ..archive.shards import list_shards, read_shard
 from ..archive.state import last_success
-from ..console import console
 from ..digest.dates import Dates
 from ..digest.freshness import freshness
 from ..digest.grouping import zone
-from ..digest.links import post_links
 from ..digest.model import SiteModel, build_model
 from ..digest.page_words import page_catalogue
 from ..digest.strings import catalogue, posts_count
 from ..digest.tagnames import normalise_tag, tag_slug
 from ..digest.urls import Urls, tag_page_path
 from ..errors import SettingError, TagDigestError, fail
-from ..formats.feeds import post_title
 from ..settings import DigestSettings, load_settings
 from ..version import REPOSITORY, __version__
-from .cache import FragmentCache, ShardCache, content_hash
+from .cache import FragmentCache
 from .context import PageContext, SiteFacts, under
+from .loading import load_posts
 from .owned import owns_output
 from .page_output import PageOutput, signature_hash
-from .render import RENDER_VERSION, RenderContext, render_fragment
+from .render import RENDER_VERSION, RenderContext
 from .search_pages import STATE_FILE
 from .site_pages import SitePages
 from .tag_pages import TAG_TEMPLATE
@@ -69,7 +61,7 @@ POST_TEMPLATE = "digest/post"
 CACHE_DIR = "tag_digest"
 
 
-def _jsonable(value: Any) -> bool:
+def _jsonable(value: object) -> bool:
     if value is None or isinstance(value, str | int | float | bool):
         return True
     if isinstance(value, list | tuple):
@@ -128,23 +120,29 @@ class DigestGenerator(Generator):  # type: ignore[misc]
         render_context = RenderContext(
             tz=tz, tag_hrefs=tag_hrefs, words=self.words, salt=self.theme_hash
         )
+        template = self.page_env.get_template(self._template_file(POST_TEMPLATE))
+        cache = FragmentCache(cache_root, render_context.fingerprint)
         try:
-            posts, fragments = self._load(
-                render_context, FragmentCache(cache_root, render_context.fingerprint)
-            )
+            loaded = load_posts(self.digest_settings, template, render_context, cache)
         except TagDigestError as error:
             fail(error)
         self.model = build_model(
-            posts, fragments, self.digest_settings.tags, self.digest_settings.servers, tz, self.urls
+            loaded.posts,
+            loaded.fragments,
+            self.digest_settings.tags,
+            self.digest_settings.servers,
+            tz,
+            self.urls,
         )
-        del posts, fragments  # the model holds what is needed
+        links, titles = loaded.links, loaded.titles
+        del loaded  # the model holds the posts and fragments
         self.writer = PageWriter(
             Path(self.output_path) / prefix, cache_root / "pages.json", owned=owns_output
         )
         # What the digest pages see differently from the host site's pages: under a
         # DIGEST_PATH the digest is a site of its own (its nav lists no host pages), and the
         # plugin's own theme has its static files in theme_files.BUNDLED_STATIC_DIR.
-        self.chrome: dict[str, Any] = {}
+        self.chrome: dict[str, object] = {}
         if prefix:
             self.chrome["pages"] = ()
         if self.bundled:
@@ -179,100 +177,14 @@ class DigestGenerator(Generator):  # type: ignore[misc]
         self.pages = SitePages(
             self.page_context,
             chrome_words=self.words,
-            known_links=self.known_links,
-            known_titles=self.known_titles,
+            known_links=links,
+            known_titles=titles,
             output=Path(self.output_path),
             search_state=cache_root / STATE_FILE,
         )
         self.context.update(self.pages.shared())
 
     # -- loading --------------------------------------------------------------
-
-    def _load(
-        self, ctx: RenderContext, cache: FragmentCache
-    ) -> tuple[list[Post], dict[str, Markup]]:
-        """Every visible post with a configured tag, and its fragment (cached per shard).
-
-        A status deleted anywhere in the archive stays deleted: should its URI
-        also have a live line (two archives merged by hand, say), the tombstone wins.
-        A post the moderation rules refuse is left out here, before it is rendered.
-        """
-        wanted = set(ctx.tag_hrefs)
-        template = self.page_env.get_template(self._template_file(POST_TEMPLATE))
-        records: dict[str, Post] = {}
-        fragments: dict[str, Markup] = {}
-        self.known_links: dict[str, tuple[str, ...]] = {}
-        """Each post's :func:`~.links.post_links`, by URI (kept in the cache with its fragment)."""
-        self.known_titles: dict[str, str] = {}
-        """Each post's :func:`~.feeds.post_title`, by URI (kept in the cache with its fragment)."""
-        lines: dict[str, Post] = {}
-        """The line of each URI that stands (:func:`~.records.standing`) among its tombstones
-        and the posts kept here: a tombstone anywhere in the archive wins."""
-        rules = self.digest_settings.moderation
-        hidden: dict[str, str] = {}
-        rendered = reused = 0
-        months = set()
-        for shard in list_shards(self.digest_settings.archive_path):
-            months.add(shard.month)
-            try:
-                shard_hash = content_hash(shard.path.read_bytes())
-            except OSError as exc:
-                raise TagDigestError(
-                    f"{shard.path}: cannot read archive shard: {exc.strerror}"
-                ) from None
-            posts = []
-            for p in read_shard(shard.path):
-                if p.is_tombstone:
-                    known = lines.get(p.uri)
-                    lines[p.uri] = p if known is None else standing(known, p)
-                    if p.withheld:
-                        hidden[p.uri] = p.withheld
-                elif wanted.intersection(p.tags):
-                    reason = rules.verdict(p)
-                    if reason is None:
-                        posts.append(p)
-                    else:
-                        hidden[p.uri] = reason
-            cached = cache.load(shard.month, shard_hash)
-            if cached is None or any(
-                p.uri not in cached.fragments
-                or p.uri not in cached.links
-                or p.uri not in cached.titles
-                for p in posts
-            ):
-                cached = ShardCache(
-                    {p.uri: render_fragment(template, p, ctx) for p in posts},
-                    {p.uri: post_links(p) for p in posts},
-                    {p.uri: post_title(p) for p in posts},
-                )
-                cache.store(shard.month, shard_hash, cached)
-                rendered += len(posts)
-            else:
-                reused += len(posts)
-            for post in posts:
-                # Everything the post's HTML gives (fragment, links, feed title) is made:
-                # the record keeps no copy of it, which halves the memory of a large build.
-                records[post.uri] = replace(post, content="")
-                known, line = lines.get(post.uri), records[post.uri]
-                lines[post.uri] = line if known is None else standing(known, line)
-                # Markup now, once: the model keeps this very string (no second copy in memory)
-                fragments[post.uri] = Markup(cached.fragments[post.uri])
-                self.known_links[post.uri] = cached.links[post.uri]
-                self.known_titles[post.uri] = cached.titles[post.uri]
-        cache.prune(months)
-        for uri in [uri for uri in records if lines[uri].is_tombstone]:
-            del records[uri], fragments[uri], self.known_links[uri], self.known_titles[uri]
-        log.info(
-            "tag_digest: %d posts (%d rendered, %d from cache)", len(records), rendered, reused
-        )
-        if rules.active or hidden:  # one line, shown like Pelican's own "Done:"
-            console().print(
-                f"tag_digest: moderation: {summary(count_by_setting(hidden))}",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
-        return list(records.values()), fragments
 
     def _template_file(self, name: str) -> str:
         """The file name of template ``name`` (Pelican's ``TEMPLATE_EXTENSIONS``)."""
