@@ -168,61 +168,8 @@ def tag_page_days(path: Path) -> list[tuple[str, int]]:
     ]
 
 
-def test_dates_in_the_site_time_zone(tmp_path: Path, rstats_posts: list[Post]) -> None:
-    archive = write_archive(tmp_path / "archive", rstats_posts)
-    moscow = build(tmp_path / "msk", archive, DIGEST_TAGS=["rstats"])
-    assert tag_page_days(moscow / "tags/rstats/index.html") == [
-        ("2024-12-28", 2), ("2024-12-27", 1), ("2024-12-26", 1), ("2024-12-25", 1),
-    ]  # fmt: skip
-    utc = build(tmp_path / "utc", archive, DIGEST_TAGS=["rstats"], TIMEZONE="UTC")
-    assert tag_page_days(utc / "tags/rstats/index.html") == [
-        ("2024-12-28", 1), ("2024-12-27", 2), ("2024-12-26", 1), ("2024-12-25", 1),
-    ]  # fmt: skip
-
-
-def test_pagination(tmp_path: Path, rstats_posts: list[Post]) -> None:
-    archive = write_archive(tmp_path / "archive", rstats_posts)
-    output = build(tmp_path, archive, DIGEST_TAGS=["rstats"], DIGEST_PER_PAGE=2)
-    pages = [
-        output / "tags/rstats/index.html",
-        output / "tags/rstats/page/2/index.html",
-        output / "tags/rstats/page/3/index.html",
-    ]
-    assert not (output / "tags/rstats/page/4").exists()
-    assert [tag_page_days(p) for p in pages] == [
-        [("2024-12-28", 2)],
-        [("2024-12-27", 1), ("2024-12-26", 1)],
-        [("2024-12-25", 1)],
-    ]
-    shown = [a.get("data-uri") for p in pages for a in articles(parse(p))]
-    assert shown == [p.uri for p in rstats_posts]
-    for number, path in enumerate(pages):
-        root = parse(path)
-        older = root.xpath('//nav[@class="pager"]//a[@rel="next"]/@href')
-        newer = root.xpath('//nav[@class="pager"]//a[@rel="prev"]/@href')
-        assert [target(path, h) for h in older] == pages[number + 1 : number + 2]
-        assert [target(path, h) for h in newer] == pages[max(0, number - 1) : number]
-        assert root.findtext(".//h1") == "#rstats"
-
-
-def test_absolute_urls_under_siteurl(tmp_path: Path, rstats_posts: list[Post]) -> None:
-    archive = write_archive(tmp_path / "archive", rstats_posts)
-    site = "https://example.org/digest"
-    output = build(
-        tmp_path,
-        archive,
-        DIGEST_TAGS=["rstats"],
-        DIGEST_PER_PAGE=2,
-        RELATIVE_URLS=False,
-        SITEURL=site,
-    )
-    page = parse(output / "tags/rstats/page/2/index.html")
-    assert page.xpath('//link[@rel="stylesheet"]/@href') == [f"{site}/theme/css/main.css"]
-    assert page.xpath('//a[@rel="next"]/@href') == [f"{site}/tags/rstats/page/3/"]
-    assert page.xpath('//a[@rel="prev"]/@href') == [f"{site}/tags/rstats/"]
-    hashtags = page.xpath('//a[contains(@class, "hashtag")]')
-    ours = {a.get("href") for a in hashtags if a.text_content().lower() == "#rstats"}
-    assert ours == {f"{site}/tags/rstats/"}
+# Time zones, pagination and absolute URLs of the tag pages: tests/site/test_builders.py
+# (the builder called directly, no Pelican build).
 
 
 def test_a_cyrillic_tag_gets_its_page(tmp_path: Path) -> None:
