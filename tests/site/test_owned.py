@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from tag_digest.digest.urls import tag_page_path
 from tag_digest.formats.feeds import tag_feed_path
@@ -51,3 +53,16 @@ def test_every_kind_of_page_is_claimed(path: str) -> None:
 )
 def test_other_files_are_not(path: str) -> None:
     assert not owns_output(path)
+
+
+def test_the_render_cache_key_hashes_every_module_of_the_package() -> None:
+    import tag_digest
+    from tag_digest.site.generator import code_files
+
+    package = Path(tag_digest.__file__).parent
+    hashed = {p.relative_to(package).as_posix() for p in code_files()}
+    every = {p.relative_to(package).as_posix() for p in package.rglob("*.py")}
+    assert hashed == every
+    for folder in ("fetch", "archive", "digest", "formats", "site"):
+        assert f"{folder}/__init__.py" in hashed or any(h.startswith(f"{folder}/") for h in hashed)
+    assert "site/generator.py" in hashed and "digest/model.py" in hashed

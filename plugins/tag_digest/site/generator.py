@@ -260,11 +260,20 @@ class DigestGenerator(Generator):  # type: ignore[misc]
         return urls
 
 
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def code_files() -> list[Path]:
+    """Every module of the package, subfolders included (what :func:`_code_hash` hashes)."""
+    return sorted(PACKAGE.rglob("*.py"))
+
+
 @functools.cache
 def _code_hash() -> str:
     """A hash of the plugin's own source: any code change re-renders (no stale caches)."""
-    here = Path(__file__).resolve().parents[1]  # the whole package, every subfolder
-    sources = sorted(here.rglob("*.py"))
     return signature_hash(
-        *(f"{p.relative_to(here).as_posix()}\x1f{p.read_text(encoding='utf-8')}" for p in sources)
+        *(
+            f"{p.relative_to(PACKAGE).as_posix()}\x1f{p.read_text(encoding='utf-8')}"
+            for p in code_files()
+        )
     )
