@@ -230,6 +230,36 @@ def test_rebuilds_reuse_fragments_and_leave_unchanged_pages_alone(
     assert (output / "tags/rstats/page/3/index.html").is_file()
 
 
+def test_ignore_cache_reads_neither_the_fragments_nor_the_page_manifest(
+    tmp_path: Path, rstats_posts: list[Post]
+) -> None:
+    """``pelican --ignore-cache`` (``LOAD_CONTENT_CACHE = False``) where Pelican caches content."""
+    archive = write_archive(tmp_path / "archive", rstats_posts)
+    settings = {"DIGEST_TAGS": ["rstats"], "DIGEST_PER_PAGE": 2, "CACHE_CONTENT": True}
+    output = build(tmp_path, archive, LOAD_CONTENT_CACHE=True, **settings)
+    cache_file = tmp_path / "cache" / "tag_digest" / "fragments" / "2024-12.json"
+    cached = json.loads(cache_file.read_text(encoding="utf-8"))
+    uri = rstats_posts[-1].uri
+    cached["fragments"][uri] = cached["fragments"][uri].replace("</article>", "MARK</article>")
+    first, last = output / "tags/rstats/index.html", output / "tags/rstats/page/3/index.html"
+
+    def tamper() -> str:  # the same size: a page the manifest knows is not even rendered
+        cache_file.write_text(json.dumps(cached), encoding="utf-8")
+        text = first.read_text(encoding="utf-8").replace('">#rstats</h1>', '">#RSTATS</h1>')
+        assert "#RSTATS" in text
+        first.write_text(text, encoding="utf-8")
+        return text
+
+    tampered = tamper()
+    build(tmp_path, archive, LOAD_CONTENT_CACHE=True, **settings)  # the caches are read
+    assert "MARK</article>" in last.read_text(encoding="utf-8")
+    assert first.read_text(encoding="utf-8") == tampered
+    tamper()
+    build(tmp_path, archive, LOAD_CONTENT_CACHE=False, **settings)  # --ignore-cache
+    assert "MARK</article>" not in last.read_text(encoding="utf-8")
+    assert '">#rstats</h1>' in first.read_text(encoding="utf-8")
+
+
 def test_a_fresh_build_and_a_cached_build_are_identical(
     tmp_path: Path, rstats_posts: list[Post]
 ) -> None:

@@ -40,6 +40,8 @@ class FragmentCache:
     root: Path | None
     """``None``: no cache (everything is rendered)."""
     fingerprint: str
+    read: bool = True
+    """``False``: nothing is read (``pelican --ignore-cache``), everything rendered and stored."""
 
     def _path(self, month: str) -> Path | None:
         return None if self.root is None else self.root / "fragments" / f"{month}.json"
@@ -50,7 +52,7 @@ class FragmentCache:
     def load(self, month: str, shard_hash: str) -> ShardCache | None:
         """The fragments and links of shard ``month`` if made from these bytes, else ``None``."""
         path = self._path(month)
-        if path is None:
+        if path is None or not self.read:
             return None
         try:
             data = json.loads(path.read_text(encoding="utf-8"))

@@ -26,6 +26,7 @@ import datetime as dt
 import functools
 import json
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 from jinja2 import Environment
@@ -121,7 +122,8 @@ class DigestGenerator(Generator):  # type: ignore[misc]
             tz=tz, tag_hrefs=tag_hrefs, words=self.words, salt=self.theme_hash
         )
         template = self.page_env.get_template(self._template_file(POST_TEMPLATE))
-        cache = FragmentCache(cache_root, render_context.fingerprint)
+        reads = reads_caches(self.settings)
+        cache = FragmentCache(cache_root, render_context.fingerprint, read=reads)
         try:
             loaded = load_posts(self.digest_settings, template, render_context, cache)
         except TagDigestError as error:
@@ -137,7 +139,10 @@ class DigestGenerator(Generator):  # type: ignore[misc]
         links, titles = loaded.links, loaded.titles
         del loaded  # the model holds the posts and fragments
         self.writer = PageWriter(
-            Path(self.output_path) / prefix, cache_root / "pages.json", owned=owns_output
+            Path(self.output_path) / prefix,
+            cache_root / "pages.json",
+            owned=owns_output,
+            read_manifest=reads,
         )
         # What the digest pages see differently from the host site's pages: under a
         # DIGEST_PATH the digest is a site of its own (its nav lists no host pages), and the
@@ -258,6 +263,18 @@ class DigestGenerator(Generator):  # type: ignore[misc]
                 if url:
                     urls.append(str(url))
         return urls
+
+
+def reads_caches(settings: Mapping[str, object]) -> bool:
+    """Whether the build reads the digest's caches (fragments, page manifest).
+
+    Pelican's ``--ignore-cache`` sets ``LOAD_CONTENT_CACHE = False``, which is also
+    Pelican's default; so it is honoured where Pelican's own content cache is on
+    (``CACHE_CONTENT = True``): then the digest, like Pelican, loads no cache unless
+    ``LOAD_CONTENT_CACHE`` is true. With ``CACHE_CONTENT`` off (Pelican's default) the
+    digest's caches are always read (each is checked against what it was made from).
+    """
+    return not settings.get("CACHE_CONTENT") or bool(settings.get("LOAD_CONTENT_CACHE"))
 
 
 PACKAGE = Path(__file__).resolve().parents[1]

@@ -62,6 +62,8 @@ class PageWriter:
     manifest: Path | None
     owned: Callable[[str], bool] | None = None
     """Which output paths (``/``-separated, relative) the writer may delete without a manifest."""
+    read_manifest: bool = True
+    """``False``: the manifest is not read (``pelican --ignore-cache``): every page is rendered."""
     stats: WriteStats = field(default_factory=WriteStats)
     _previous: dict[str, tuple[str, int]] = field(default_factory=dict)
     _current: dict[str, tuple[str, int]] = field(default_factory=dict)
@@ -73,7 +75,7 @@ class PageWriter:
 
     def _load_manifest(self) -> dict[str, tuple[str, int]]:
         data = None
-        if self.manifest is not None:
+        if self.manifest is not None and self.read_manifest:
             try:
                 data = json.loads(self.manifest.read_text(encoding="utf-8"))
             except (OSError, ValueError):
