@@ -106,7 +106,7 @@ def search_record(
     site_lang: str,
     cw_label: str,
 ) -> SearchRecord:
-    """The record of ``post``: ``url`` from :meth:`.period_pages.PeriodPages.post_link`,
+    """The record of ``post``: ``url`` from :meth:`.placement.Placement.post_link`,
     ``fragment`` its rendered HTML, ``links`` its :func:`.links.post_links`, ``tags`` the
     configured tags it carries (display names)."""
     text = fragment_text(fragment)
