@@ -7,9 +7,10 @@ came from the network (link titles, domains) are escaped by the templates.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from markupsafe import Markup
+
+from .link_views import LinkView
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +108,7 @@ class HomeView:
     """What the home page shows besides the tag list: the latest week and the newest links."""
 
     week: WeekView | None
-    links: tuple[Any, ...]
-    """:class:`.link_pages.LinkView`, newest first."""
+    links: tuple[LinkView, ...]
+    """The newest links, newest first."""
     all_links: str
     """Link to the whole collection."""
