@@ -35,4 +35,9 @@ TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 DEFAULT_PAGINATION = False
+
+# Pelican's content cache, and with it `pelican --ignore-cache` (which sets
+# LOAD_CONTENT_CACHE = False): the digest then reads none of its own caches either.
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
 RELATIVE_URLS = True
