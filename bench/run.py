@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import baseline, builds, data, fetch_bench, machine, ours, report, search_bench
+from . import baseline, builds, data, fetch_bench, hugo_peer, machine, ours, report, search_bench
 
 BENCH = Path(__file__).resolve().parent
 
@@ -29,6 +29,7 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rerun-baseline", action="store_true", help="measure Markdown again")
     parser.add_argument("--no-baseline", action="store_true", help="skip the Markdown builds")
     parser.add_argument("--no-ours", action="store_true", help="skip our builds")
+    parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo peer's builds")
     parser.add_argument("--no-fetch", action="store_true", help="skip the fetch benchmark")
     parser.add_argument("--no-search", action="store_true", help="skip the search index figures")
     parser.add_argument("--work", type=Path, default=BENCH / "work")
@@ -43,8 +44,8 @@ def _sizes(args: argparse.Namespace) -> list[int]:
     return [1000, 10000, 100000] if args.full else [1000, 10000]
 
 
-def _earlier(work: Path, n: int) -> dict[str, Any] | None:
-    path = work / f"ours-{n}.json"
+def _earlier(work: Path, n: int, name: str = "ours") -> dict[str, Any] | None:
+    path = work / f"{name}-{n}.json"
     return json.loads(path.read_text()) if path.is_file() else None
 
 
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     notes.append(f"Plugin, theme and pelicanconf.py: commit {state}, copied once for the run.")
     our_results: dict[int, dict[str, Any]] = {}
     base_results: dict[int, dict[str, Any]] = {}
+    hugo_results: dict[int, dict[str, Any]] = {}
     startup = None
     if not args.no_ours:
         plan = ours.Plan(args.runs or 3, 0, 0)
@@ -73,15 +75,26 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_ours:
             plan = ours.default_plan(n)
             if args.runs:
-                plan = ours.Plan(args.runs, args.runs, args.runs)
+                plan = ours.Plan(args.runs, args.runs, args.runs, args.runs)
             result = ours.measure(work, gen, n, plan, code)
             result |= {"measured_at": when, "commit": state, "load_after": machine.load()}
             (work / f"ours-{n}.json").write_text(json.dumps(result, indent=1))
             our_results[n] = result
+        if not args.no_hugo:
+            runs = args.runs or ours.default_plan(n).full
+            peer = hugo_peer.measure(work, gen, n, min(runs, 3))
+            peer |= {"measured_at": when, "load_after": machine.load()}
+            if "missing" not in peer:
+                (work / f"hugo-{n}.json").write_text(json.dumps(peer, indent=1))
+            hugo_results[n] = peer
     for n in (1000, 10000, 100000):
         earlier = _earlier(work, n) if n not in our_results and not args.no_ours else None
         if earlier:
             our_results[n] = earlier
+            peer = _earlier(work, n, "hugo") if not args.no_hugo else None
+            if peer and n not in hugo_results:
+                hugo_results[n] = peer
+                notes.append(f"The {n:,} Hugo row is from an earlier run ({peer['measured_at']}).")
             known = baseline.cached(work, gen, n)
             if known and n not in base_results and not args.no_baseline:
                 base_results[n] = known
@@ -104,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     info["load"] = list(info["load"])
     notes.append(f"Load average at the end: {', '.join(f'{x:.2f}' for x in machine.load())}.")
     text = report.render(
-        info, gen.name, data.SEED, our_results, base_results, startup, fetch, notes, when
+        info, gen.name, data.SEED, our_results, base_results, startup, fetch, notes, when,
+        hugo_results,
     )
     if not args.no_search:
         print("bench: search index (Pagefind)")
