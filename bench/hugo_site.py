@@ -65,9 +65,11 @@ _BASEOF = """\
 _SUMMARY = """\
 <article class="h-entry">
 <h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>
-<time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "2 Jan 2006 15:04" }}</time>
+<time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">\
+{{ .Date.Format "2 Jan 2006 15:04" }}</time>
 {{ .Content }}
-<p>{{ range .Params.tags }}<a href="{{ "/tags/" | relURL }}{{ . | urlize }}/">#{{ . }}</a> {{ end }}</p>
+<p>{{ range .Params.tags }}<a href="{{ "/tags/" | relURL }}{{ . | urlize }}/">#{{ . }}</a> \
+{{ end }}</p>
 </article>
 """
 
@@ -90,14 +92,16 @@ LAYOUTS: dict[str, str] = {
 <p>{{ .Params.author }} · <time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">\
 {{ .Date.Format "2 Jan 2006 15:04" }}</time></p>
 {{ .Content }}
-<p>{{ range .Params.tags }}<a href="{{ "/tags/" | relURL }}{{ . | urlize }}/">#{{ . }}</a> {{ end }}</p>
+<p>{{ range .Params.tags }}<a href="{{ "/tags/" | relURL }}{{ . | urlize }}/">#{{ . }}</a> \
+{{ end }}</p>
 </article>
 {{ end }}
 """,
     "index.html": """\
 {{ define "main" }}
 <h1>{{ .Site.Title }}</h1>
-{{ range first 20 (where .Site.RegularPages "Type" "posts") }}{{ partial "summary.html" . }}{{ end }}
+{{ range first 20 (where .Site.RegularPages "Type" "posts") }}\
+{{ partial "summary.html" . }}{{ end }}
 {{ end }}
 """,
     "_default/list.html": """\

@@ -109,7 +109,8 @@ def measure(
     for i in range(plan.cache_only):
         shutil.rmtree(output, ignore_errors=True)
         cache_only.append(build(f"cache-only-{i}"))
-        say(f"  ours {n}: build with the cache, output deleted {i + 1}: {cache_only[-1][0].wall:.2f} s")
+        seconds = cache_only[-1][0].wall
+        say(f"  ours {n}: build with the cache, output deleted {i + 1}: {seconds:.2f} s")
 
     new50, new50_written = [], []
     for i in range(plan.new50):

@@ -35,9 +35,10 @@ marks: dict[str, float | str] = {}
 
 
 def _audit(event: str, args: tuple[object, ...]) -> None:
-    if event == "subprocess.Popen" and "index_start" not in marks:
-        if "pagefind" in " ".join(map(str, args[:2])):
-            marks["index_start"] = time.perf_counter()
+    if event != "subprocess.Popen" or "index_start" in marks:
+        return
+    if "pagefind" in " ".join(map(str, args[:2])):
+        marks["index_start"] = time.perf_counter()
 
 
 class _IndexLine(logging.Handler):

@@ -55,12 +55,15 @@ def hugo_table(ours: Results, hugo: Results) -> list[str]:
             lines.append(f"| {n:,} | {peer['missing']} | – | – | – | – | – | – | – |")
             continue
         full, cpu = peer["full"]["wall_median"], peer["full"]["cpu_median"]
-        mine, mine_cpu = _get(ours.get(n), "full", "wall_median"), _get(ours.get(n), "full", "cpu_median")
+        mine = _get(ours.get(n), "full", "wall_median")
+        mine_cpu = _get(ours.get(n), "full", "cpu_median")
+        wall_ratio = f"{mine / full:.2f}" if mine else "–"
+        cpu_ratio = f"{mine_cpu / cpu:.2f}" if mine_cpu else "–"
         lines.append(
             f"| {n:,} | {peer['version']} | {_s(full)} (median of {peer['full']['runs']}) "
             f"| {_s(cpu)} | {_mib(peer['full']['max_rss'])} "
             f"| {_mib(peer['output_bytes'])}, {peer['output_files']:,} files | {_s(mine)} "
-            f"| {f'{mine / full:.2f}' if mine else '–'} | {f'{mine_cpu / cpu:.2f}' if mine_cpu else '–'} |"
+            f"| {wall_ratio} | {cpu_ratio} |"
         )
     lines += [
         "",
@@ -104,7 +107,9 @@ def index_lines(ours: Results) -> list[str]:
 def size_table(ours: Results, hugo: Results) -> list[str]:
     kinds = [*sizes.KINDS, sizes.OTHER]
     lines = [
-        "| site | posts | total | per post | " + " | ".join(f"{k}/" for k in kinds[:-1]) + " | other |",
+        "| site | posts | total | per post | "
+        + "".join(f"{k}/ | " for k in kinds[:-1])
+        + "other |",
         "|---|---:|---:|---:|" + "---:|" * len(kinds),
     ]
     rows = [("ours", n, o) for n, o in sorted(ours.items())]

@@ -51,7 +51,7 @@ def _earlier(work: Path, n: int, name: str = "ours") -> dict[str, Any] | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
-    work: Path = args.work
+    work: Path = args.work.resolve()  # builds run with the code copy as their cwd
     work.mkdir(parents=True, exist_ok=True)
     info = machine.describe()
     gen = data.generator()
@@ -117,7 +117,15 @@ def main(argv: list[str] | None = None) -> int:
     info["load"] = list(info["load"])
     notes.append(f"Load average at the end: {', '.join(f'{x:.2f}' for x in machine.load())}.")
     text = report.render(
-        info, gen.name, data.SEED, our_results, base_results, startup, fetch, notes, when,
+        info,
+        gen.name,
+        data.SEED,
+        our_results,
+        base_results,
+        startup,
+        fetch,
+        notes,
+        when,
         hugo_results,
     )
     if not args.no_search:
