@@ -35,10 +35,17 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--work", type=Path, default=BENCH / "work")
     parser.add_argument("--results", type=Path, default=BENCH / "results.md")
     parser.add_argument("--note", action="append", default=[], help="a line for results.md")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="measure nothing: write results.md from the figures saved in the work dir",
+    )
     return parser.parse_args(argv)
 
 
 def _sizes(args: argparse.Namespace) -> list[int]:
+    if args.report_only:
+        return []
     if args.sizes:
         return [int(s) for s in args.sizes.split(",")]
     return [1000, 10000, 100000] if args.full else [1000, 10000]
@@ -47,6 +54,15 @@ def _sizes(args: argparse.Namespace) -> list[int]:
 def _earlier(work: Path, n: int, name: str = "ours") -> dict[str, Any] | None:
     path = work / f"{name}-{n}.json"
     return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _saved(work: Path, name: str) -> Any:
+    path = work / f"{name}.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _save(work: Path, name: str, figures: object) -> None:
+    (work / f"{name}.json").write_text(json.dumps(figures, indent=1))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,14 +77,17 @@ def main(argv: list[str] | None = None) -> int:
     state = builds.code_state()
     print(f"bench: posts from {gen.name}; work dir {work}; code {state} (copied to {code.root})")
     notes = list(args.note)
+    if args.report_only:
+        notes.append("Written with `--report-only` from the figures saved by earlier runs.")
     notes.append(f"Plugin, theme and pelicanconf.py: commit {state}, copied once for the run.")
     our_results: dict[int, dict[str, Any]] = {}
     base_results: dict[int, dict[str, Any]] = {}
     hugo_results: dict[int, dict[str, Any]] = {}
-    startup = None
-    if not args.no_ours:
+    startup = _saved(work, "startup") if args.report_only else None
+    if not args.no_ours and not args.report_only:
         plan = ours.Plan(args.runs or 3, 0, 0)
         startup = ours.measure(work, gen, 0, plan, code)["full"]  # the fixed cost of a build
+        _save(work, "startup", startup)
     for n in _sizes(args):
         if not args.no_baseline:
             base_results[n] = baseline.measure(work, gen, n, code, rerun=args.rerun_baseline)
@@ -108,10 +127,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"Markdown baseline at {n:,} posts: cached figures measured {b['measured_at']} "
                 f"(load {b['machine']['load']})."
             )
-    fetch = None
-    if not args.no_fetch:
+    fetch = _saved(work, "fetch") if args.report_only else None
+    if not args.no_fetch and not args.report_only:
         print("bench: fetch benchmark (10,000 posts over 20 tags)")
         fetch = fetch_bench.measure_in_child(work, code.plugins)
+        _save(work, "fetch", fetch)
         for line in fetch_bench.summarise(fetch):
             print("  " + line)
     info["load"] = list(info["load"])
@@ -128,9 +148,12 @@ def main(argv: list[str] | None = None) -> int:
         when,
         hugo_results,
     )
-    if not args.no_search:
+    search = _saved(work, "search") if args.report_only else None
+    if not args.no_search and not args.report_only:
         print("bench: search index (Pagefind)")
         search = search_bench.measure(_sizes(args), work)
+        _save(work, "search", search)
+    if search:
         text = text.rstrip("\n") + "\n\n## Search (Pagefind)\n\n" + "\n".join(search) + "\n"
     args.results.write_text(text, encoding="utf-8")
     print(text)
