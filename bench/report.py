@@ -209,8 +209,9 @@ def render(
         f"{m['memory_gib']} GiB RAM, Python {m['python']}, Pelican {m['pelican']}, "
         f"commit {m['commit']}. Load average at the start: {', '.join(map(str, m['load']))}.",
         f"Posts from `{generator}` (seed {seed}), 20 configured tags. Times are wall-clock "
-        "seconds of a `python -m pelican` child process; peak RSS is that process's "
-        "`ru_maxrss` from `wait4`.",
+        "seconds of a child process running Pelican (`bench/probe.py`); CPU and peak RSS "
+        "are its `wait4` figures, which include the children it waited for (Pagefind): "
+        "the build process and the indexer are apart under Peak memory.",
         "",
         *[f"> {note}" for note in notes],
         "",
