@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     notes = list(args.note)
     if args.report_only:
         notes.append("Written with `--report-only` from the figures saved by earlier runs.")
-    notes.append(f"Plugin, theme and pelicanconf.py: commit {state}, copied once for the run.")
+    if not args.report_only:
+        notes.append(f"Plugin, theme and pelicanconf.py: commit {state}, copied once for the run.")
     our_results: dict[int, dict[str, Any]] = {}
     base_results: dict[int, dict[str, Any]] = {}
     hugo_results: dict[int, dict[str, Any]] = {}
