@@ -11,6 +11,7 @@ while a long run goes on cannot mix two versions of the code in one set of figur
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -185,6 +186,40 @@ def markdown_settings(site: Path, code: Code = WORKING_TREE) -> dict[str, Any]:
 
 def pelican_command(settings: Path, content: Path, output: Path) -> list[str]:
     return [sys.executable, "-m", "pelican", str(content), "-s", str(settings), "-o", str(output)]
+
+
+PROBE = Path(__file__).resolve().parent / "probe.py"
+
+
+def probed_command(settings: Path, content: Path, output: Path, report: Path) -> list[str]:
+    """:func:`pelican_command` through ``bench/probe.py``, which writes ``report``."""
+    args = [str(content), "-s", str(settings), "-o", str(output)]
+    return [sys.executable, str(PROBE), str(report), "--", *args]
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What ``bench/probe.py`` saw inside one build (see its docstring)."""
+
+    self_rss: int
+    children_rss: int
+    children_cpu: float
+    index_seconds: float | None
+    index_note: str | None
+
+
+def read_probe(report: Path) -> Probe | None:
+    try:
+        raw = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return Probe(
+        int(raw["self_rss"]),
+        int(raw["children_rss"]),
+        float(raw["children_cpu"]),
+        raw["index_seconds"],
+        raw["index_note"],
+    )
 
 
 @dataclass(frozen=True)

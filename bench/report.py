@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import fetch_bench
+from . import fetch_bench, report_scale
 
 MiB = 2**20
 
@@ -42,22 +42,26 @@ def build_table(
     ours: Mapping[int, Mapping[str, Any]],
     baseline: Mapping[int, Mapping[str, Any]],
     startup: Mapping[str, Any] | None,
+    hugo: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> list[str]:
     lines = [
         "| posts | full build | CPU | peak RSS | ms/post | no-change rebuild | ÷ full | "
-        "+50 posts rebuild | ÷ full | output |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "+50 posts rebuild | ÷ full | output | Hugo, same posts |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n, o in sorted(ours.items()):
         full = o["full"]["wall_median"]
         unchanged = _get(o, "unchanged", "wall_median")
         new50 = _get(o, "new50", "wall_median")
+        peer = (hugo or {}).get(n)
+        theirs = _get(peer, "full", "wall_median")
+        hugo_cell = peer["missing"] if peer and "missing" in peer else _s(theirs)
         lines.append(
             f"| {_size(n)} | {_s(full)} (median of {o['full']['runs']}) "
             f"| {_s(o['full']['cpu_median'])} | {_mib(o['full']['max_rss'])} "
             f"| {1000 * full / n:.2f} | {_s(unchanged)} | {_ratio(unchanged, full)} "
             f"| {_s(new50)} | {_ratio(new50, full)} "
-            f"| {_mib(o['output_bytes'])}, {o['output_files']:,} files |"
+            f"| {_mib(o['output_bytes'])}, {o['output_files']:,} files | {hugo_cell} |"
         )
     if startup:
         lines += [
@@ -123,17 +127,6 @@ def target_lines(
         lines.append(f"- 100,000 posts under 1.5 GB peak RSS: {_mib(rss)} — {verdict}")
     else:
         lines.append("- 100,000 posts: not measured (`make bench-full`)")
-    base = startup["wall_median"] if startup else 0.0
-    for n, o in sorted(ours.items()):
-        full, unchanged = o["full"]["wall_median"], o["unchanged"]["wall_median"]
-        share = unchanged / full
-        net = ""
-        if base and unchanged > base and full > base:
-            net = f" ({(unchanged - base) / (full - base):.2f} without the fixed cost)"
-        lines.append(
-            f"- no-change rebuild ≤ ¼ of a full build at {_size(n)}: {share:.2f}{net} — "
-            f"{'met' if share <= 0.25 else 'MISSED'}"
-        )
     sizes = sorted(ours)
     if sizes:
         text = ", ".join(
@@ -205,7 +198,9 @@ def render(
     fetch: Mapping[str, Any] | None,
     notes: Sequence[str],
     when: str,
+    hugo: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> str:
+    peer = hugo or {}
     m = machine
     lines = [
         "# Benchmark results",
@@ -214,18 +209,54 @@ def render(
         f"{m['memory_gib']} GiB RAM, Python {m['python']}, Pelican {m['pelican']}, "
         f"commit {m['commit']}. Load average at the start: {', '.join(map(str, m['load']))}.",
         f"Posts from `{generator}` (seed {seed}), 20 configured tags. Times are wall-clock "
-        "seconds of a `python -m pelican` child process; peak RSS is that process's "
-        "`ru_maxrss` from `wait4`.",
+        "seconds of a child process running Pelican (`bench/probe.py`); CPU and peak RSS "
+        "are its `wait4` figures, which include the children it waited for (Pagefind): "
+        "the build process and the indexer are apart under Peak memory.",
         "",
         *[f"> {note}" for note in notes],
         "",
         "## Builds",
         "",
-        *build_table(ours, baseline, startup),
+        *build_table(ours, baseline, startup, peer),
         "",
         *rewrite_lines(ours),
         "",
-        "## Targets",
+        "### Side by side: the same posts built by Hugo",
+        "",
+        "`bench/hugo_site.py`: a page per post, tag pages by 20, the home page; no RSS, "
+        "sitemap or section lists. A cold build each time (`hugo --quiet`, no cache).",
+        "",
+        *report_scale.hugo_table(ours, peer),
+        "",
+        "### Peak memory",
+        "",
+        "From `bench/probe.py`, which runs each build: `RUSAGE_SELF` of the build process "
+        "and `RUSAGE_CHILDREN` (the indexer); the largest over the full builds.",
+        "",
+        *report_scale.memory_table(ours),
+        "",
+        "### Indexing step (Pagefind)",
+        "",
+        "From the start of the Pagefind binary to the plugin's `search index … written` "
+        "line, median over the full builds.",
+        "",
+        *report_scale.index_lines(ours),
+        "",
+        "### Output size per page kind",
+        "",
+        "After a full build; bytes under each top-level directory (`bench/sizes.py`).",
+        "",
+        *report_scale.size_table(ours, peer),
+        "",
+        "### The render cache without the output",
+        "",
+        *report_scale.cache_lines(ours),
+        "",
+        "## Targets (issue 14)",
+        "",
+        *report_scale.target_lines(ours, peer),
+        "",
+        "Earlier targets (issue 6) and the time per post:",
         "",
         *target_lines(ours, baseline, startup),
         "",

@@ -897,3 +897,28 @@ def test_the_job_summary_without_a_fetch_summary(tmp_path: Path) -> None:
     assert report.rstrip().endswith(f"Site: {SITE_URL}")
     assert module.main(["--summary", str(tmp_path / "missing.json")], {
         "GITHUB_STEP_SUMMARY": str(tmp_path / "no-such-dir" / "x.md")}) == 1  # fmt: skip
+
+
+# --- issue 14: the render cache ------------------------------------------------
+
+
+def test_site_workflow_keeps_pelicans_cache_keyed_by_the_code() -> None:
+    """``cache/`` is restored before the build and saved after it, never across code changes."""
+    workflow = load_workflow("site.yml")
+    steps = workflow["jobs"]["build"]["steps"]
+    ids = [s.get("id") for s in steps]
+    restore = uses(steps, "actions/cache/restore")
+    save = uses(steps, "actions/cache/save")
+    assert not [s for s in steps if s.get("uses", "").startswith("actions/cache@")]
+    assert ids.index("fetch") < steps.index(restore) < ids.index("build") < steps.index(save)
+    assert "if" not in save  # saved only after a successful build
+    # Pelican's CACHE_PATH: the default `cache`, which neither settings file changes
+    for conf in ("pelicanconf.py", "publishconf.py"):
+        assert "CACHE_PATH" not in (ROOT / conf).read_text(encoding="utf-8")
+    assert restore["with"]["path"] == save["with"]["path"] == "cache/"
+    key, prefix = restore["with"]["key"], restore["with"]["restore-keys"].strip()
+    files = "'plugins/**', 'theme/**', 'constraints.txt', 'pelicanconf.py', 'publishconf.py'"
+    code = f"hashFiles({files})"
+    assert prefix == f"pelican-cache-${{{{ runner.os }}}}-${{{{ {code} }}}}-"
+    assert key == prefix + "${{ github.run_id }}-${{ github.run_attempt }}"
+    assert save["with"]["key"] == f"${{{{ steps.{restore['id']}.outputs.cache-primary-key }}}}"
