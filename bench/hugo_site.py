@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from html import escape
 from pathlib import Path
 
-from tag_digest.records import Post
-from tag_digest.sanitize import clean_html
+from tag_digest.archive.records import Post
+from tag_digest.digest.sanitize import clean_html
 
 from .markdown_site import html_to_markdown
 

@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tag_digest.records import Account, Card, Media, Post
+from tag_digest.archive.records import Account, Card, Media, Post
 
 from bench import hugo_site, sizes
 
