@@ -45,13 +45,14 @@ from .archive.audit_plan import (
     target,
 )
 from .archive.ingest import Address, ingest
-from .archive.records import Post, format_time, parse_time
+from .archive.records import Post
 from .archive.shards import Archive
 from .archive.state import BatchAudit, ServerAudit
 from .errors import FetchError
 from .fetch.client import ApiClient
 from .fetch.screen import id_key
 from .fetch.timeline import END, SINCE, STUCK, Batch, StopRule, fetch_status, scan_timeline
+from .times import format_time, parse_time
 
 log = logging.getLogger("tag_digest")
 

@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 
 from .archive.ingest import withhold_archived
 from .archive.lock import LOCK_WAIT, archive_lock
-from .archive.records import format_time
 from .archive.shards import Archive
 from .archive.state import FetchState, ServerAudit
 from .audit import AuditJob, audit_server, remember_ids, remove_authors
@@ -37,6 +36,7 @@ from .fetch.timeline import Batch, exclude_params, make_batches
 from .settings import DigestSettings
 from .sync_batch import Run, remove_vanished_posts, sync_batch
 from .sync_report import ServerReport, SyncReport
+from .times import format_time
 
 log = logging.getLogger("tag_digest")
 

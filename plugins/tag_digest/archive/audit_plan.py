@@ -22,9 +22,10 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..times import parse_time
 from .consent import check_status
 from .ingest import in_scope, is_origin, unclear_consent
-from .records import Post, parse_time, url_host
+from .records import Post, url_host
 from .state import BatchAudit
 
 MAX_PENDING = 500

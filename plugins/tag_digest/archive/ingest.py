@@ -36,11 +36,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..times import format_time
 from .consent import Verdict, check_status
 from .merge import merge
 from .moderation import Rules
 from .origins import Address, address, is_origin
-from .records import Post, format_time
+from .records import Post
 from .shards import Archive
 from .statuses import from_status
 

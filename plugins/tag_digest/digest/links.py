@@ -32,7 +32,8 @@ import lxml.html
 from lxml import etree
 
 from ..archive.origins import original_url
-from ..archive.records import Post, parse_time, url_host
+from ..archive.records import Post, url_host
+from ..times import parse_time
 from .sanitize import plain, safe_url
 
 TRACKING_PARAMETERS: frozenset[str] = frozenset(

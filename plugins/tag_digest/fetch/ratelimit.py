@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..errors import RateLimitedError, ServerFaultError
+from ..times import read_time
 
 SKEW_TOLERANCE = 2.0
 """Seconds of clock difference ignored (the ``Date`` header is whole seconds)."""
@@ -108,7 +109,7 @@ def parse_reset(value: str | None, now: dt.datetime) -> float | None:
         number = float(text)
     except ValueError:
         try:
-            when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            when = read_time(text)
         except ValueError:
             return None
         if when.tzinfo is None:

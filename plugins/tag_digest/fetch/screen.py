@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..archive.records import parse_time
 from ..digest.tagnames import normalise_tag
+from ..times import parse_time
 
 FUTURE_SLACK = dt.timedelta(days=1)
 """Statuses dated further than this into the future are dropped as absurd."""

@@ -21,8 +21,9 @@ from urllib.parse import quote, urlsplit
 import lxml.html
 from lxml import etree
 
-from ..archive.records import Post, parse_time
+from ..archive.records import Post
 from ..digest.sanitize import safe_url
+from ..times import format_time, parse_time
 from ..version import REPOSITORY, __version__
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -64,9 +65,7 @@ def absolute_url(base: str, path: str) -> str:
 
 def atom_time(moment: dt.datetime) -> str:
     """RFC 3339 in UTC with ``Z``, whole seconds."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_time(moment, whole_seconds=True)
 
 
 @dataclass(frozen=True, slots=True)
