@@ -34,6 +34,7 @@ from lxml import etree
 from ..archive.origins import original_url
 from ..archive.records import Post, url_host
 from ..times import parse_time
+from ..weburl import DEFAULT_PORTS, web_url
 from .sanitize import plain, safe_url
 
 TRACKING_PARAMETERS: frozenset[str] = frozenset(
@@ -52,7 +53,6 @@ TRACKING_PREFIXES: tuple[str, ...] = ("utm_",)
 
 WAYBACK = "https://web.archive.org/web/"
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 _UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
 _PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
 _STRAY_PERCENT = re.compile(r"%(?![0-9a-fA-F]{2})")
@@ -106,18 +106,14 @@ def normalise_url(url: str) -> str | None:
     percent-escapes made uniform (non-ASCII encoded as UTF-8, unreserved
     characters decoded).
     """
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
+    parts = web_url(url)
+    if parts is None or parts.hostname is None:
         return None
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
-        return None
+    scheme, port = parts.scheme.lower(), parts.port
     host = _host(parts.hostname)
     if host is None:
         return None
-    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     if parts.username is not None:
         userinfo = parts.netloc.rpartition("@")[0]
         netloc = f"{userinfo}@{netloc}"
