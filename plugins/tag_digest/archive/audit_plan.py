@@ -24,7 +24,7 @@ from typing import Any
 
 from ..times import parse_time
 from .consent import check_status
-from .ingest import in_scope, is_origin, unclear_consent
+from .ingest import in_scope, is_origin
 from .records import Post, url_host
 from .state import BatchAudit
 
@@ -160,7 +160,7 @@ def opted_out(status: Mapping[str, Any]) -> bool:
     if not isinstance(account, dict):
         return False
     probe = {"visibility": "public", "reblog": None, "account": account}
-    return not check_status(probe).allowed or not unclear_consent(probe).allowed
+    return not check_status(probe).allowed
 
 
 def opted_out_authors(statuses: Iterable[Mapping[str, Any]], server: str) -> set[str]:
