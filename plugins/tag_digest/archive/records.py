@@ -117,6 +117,16 @@ class Post:
         return parse_time(self.created_at)
 
     @property
+    def updated_at(self) -> str:
+        """When the post last changed: ``edited_at`` if it was edited, else ``created_at``
+        (the one rule for "newest of ``edited_at`` or ``created_at``": feeds, sitemaps)."""
+        return self.edited_at or self.created_at
+
+    @property
+    def updated(self) -> dt.datetime:
+        return parse_time(self.updated_at)
+
+    @property
     def month(self) -> str:
         """The archive shard this post lives in: ``YYYY-MM``."""
         return self.created_at[:7]

@@ -23,7 +23,7 @@ from lxml import etree
 
 from ..archive.records import Post
 from ..digest.sanitize import safe_url
-from ..times import format_time, parse_time
+from ..times import format_time
 from ..version import REPOSITORY, __version__
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -226,12 +226,11 @@ def post_entry(
         post.account.display_name.strip() or post.account.acct or post.server,
         safe_url(post.account.url),  # untrusted: a reader may link the author's name
     )
-    updated = post.edited_at or post.created_at
     return Entry(
         id=post.uri,
         title=post_title(post) if title is None else title,
         link=link,
-        updated=parse_time(updated),
+        updated=post.updated,
         published=post.created,
         content_html=content_html,
         categories=tuple(Category(t, f"#{t}", tag_scheme) for t in post.tags),
