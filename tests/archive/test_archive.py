@@ -301,3 +301,21 @@ def test_newest_of_edited_or_created_has_one_home() -> None:
             ]:
                 found.add(path.relative_to(plugin).as_posix())
     assert found - KNOWN_SITE_COPIES == {"archive/records.py"}
+
+
+def test_atomic_writes_have_one_home() -> None:
+    """Only ``archive/atomic.py`` renames a temporary file over another or calls ``fsync``:
+    the archive, the fetch state, the build's manifest and caches all call ``write_atomic``."""
+    plugin = Path(tag_digest.__file__).parent
+    found = set()
+    for path in plugin.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in {"fsync", "rename", "replace"}
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "os"
+            ):
+                found.add(path.relative_to(plugin).as_posix())
+    assert found == {"archive/atomic.py"}
+    assert "write_atomic" in (plugin / "site" / "writer.py").read_text(encoding="utf-8")
