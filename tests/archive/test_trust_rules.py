@@ -382,3 +382,23 @@ def test_opt_out_spellings_keep_a_post_out_and_withdraw_one_archived(
     assert later["uri"] not in records
     assert not any(records[s["uri"]].is_tombstone for s in statuses[1:])
     assert report.servers[0].removed == 1 and report.servers[0].new == 0
+
+
+def test_every_origin_judgement_goes_through_origins() -> None:
+    """Whose copy wins (merge), who may speak for a post (ingest), which id the audit asks
+    for (audit_plan) and where "the original" links (links, pages) use one rule: host and
+    port, by :mod:`tag_digest.archive.origins`; only ``records.url_host`` (handles, domain
+    blocks: host alone by design) reads a URL's host besides."""
+    from tag_digest.archive import audit_plan, ingest, merge, origins
+    from tag_digest.digest import links
+
+    assert merge.is_origin is ingest.is_origin is audit_plan.is_origin is origins.is_origin
+    assert links.original_url is origins.original_url
+    # host and port: another port on the same host is another server, in every module
+    uri = "http://127.0.0.1:8001/users/a/statuses/1"
+    assert audit_plan.id_from_uri(uri, "http://127.0.0.1:8001") == "1"
+    assert audit_plan.id_from_uri(uri, "http://127.0.0.1:8002") is None
+    assert (
+        origin_host(uri) == "127.0.0.1:8001"
+        and origin_host("https://x.example:443/a") == "x.example"
+    )

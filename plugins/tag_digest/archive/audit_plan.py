@@ -23,8 +23,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..times import parse_time
+from ..weburl import is_web_url
 from .consent import check_status
-from .ingest import in_scope, is_origin
+from .ingest import in_scope
+from .origins import is_origin
 from .records import Post, url_host
 from .state import BatchAudit
 
@@ -134,7 +136,7 @@ def status_ids(statuses: Iterable[Mapping[str, Any]]) -> dict[str, str]:
 
 def _keys(url: str, acct: str, server: str) -> frozenset[str]:
     keys = set()
-    if url.lower().startswith(("https://", "http://")):
+    if is_web_url(url):
         keys.add("url:" + url.strip())
     name = acct.strip().lower().lstrip("@")
     if name:
