@@ -30,10 +30,10 @@ from corpus_server import (
     spread,
     toots,
 )
+from factories import load
 from pelican import Pelican
 from pelican.settings import read_settings
 from rich.console import Console
-from tag_digest.archive.records import Post
 from tag_digest.archive.shards import Archive
 from tag_digest.archive.state import STATE_FILE
 from tag_digest.fetch.progress import wanted
@@ -61,10 +61,6 @@ def recent(count: int = 160, step: dt.timedelta = dt.timedelta(hours=1)) -> list
     """#ichbinhanna re-dated to the last days: newest an hour ago, one an ``step`` before."""
     statuses = [s for s in hanna() if consenting(s)][:count]
     return spread(statuses, NOW - dt.timedelta(hours=1), step)
-
-
-def load(settings: DigestSettings) -> dict[str, Post]:
-    return Archive.load(settings.archive_path).records
 
 
 def warnings(caplog: pytest.LogCaptureFixture) -> list[str]:

@@ -14,32 +14,14 @@ from pathlib import Path
 
 import pytest
 import tag_digest
+from factories import make_post
 from tag_digest.archive.atomic import is_temp_name
 from tag_digest.archive.merge import merge
-from tag_digest.archive.records import ARCHIVE_KEYS, Account, Card, Post, from_json, to_json_line
+from tag_digest.archive.records import ARCHIVE_KEYS, from_json, to_json_line
 from tag_digest.archive.shards import Archive, list_shards, shard_path
 from tag_digest.errors import CorruptShardError
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def make_post(n: int, month: str = "2024-12", **changes: object) -> Post:
-    post = Post(
-        uri=f"https://example.social/users/a/statuses/{n}",
-        url=f"https://example.social/@a/{n}",
-        server="https://example.social",
-        created_at=f"{month}-{1 + n % 28:02d}T10:{n % 60:02d}:00.000Z",
-        edited_at=None,
-        language="ru",
-        account=Account("a@example.social", "Автор", "https://example.social/@a", ""),
-        content=f"<p>Пост номер {n}</p>",
-        spoiler_text="",
-        sensitive=False,
-        tags=("llm",),
-        card=Card("https://habr.com/ru/articles/1/", "Заголовок", "Описание", "Хабр"),
-        fetched_at="2024-12-28T00:00:00.000Z",
-    )
-    return replace(post, **changes)  # type: ignore[arg-type]
 
 
 def test_line_format_is_stable() -> None:
@@ -167,10 +149,9 @@ def test_corrupt_shard_stops_the_build_with_one_line(tmp_path: Path) -> None:
 
 WRITER = """
 import sys, itertools
-sys.path.insert(0, {plugins!r})
-from dataclasses import replace
+sys.path[:0] = [{plugins!r}, {tests!r}]
 from pathlib import Path
-from tests_helper import make_post
+from factories import make_post
 from tag_digest.archive.shards import Archive
 root = Path({root!r})
 archive = Archive.load(root)
@@ -189,14 +170,10 @@ def test_kill_during_writes_leaves_every_shard_parseable(tmp_path: Path) -> None
     for n in range(200):
         archive.put(make_post(n, "2024-12"))
     archive.save()
-    helper = tmp_path / "tests_helper.py"
-    helper.write_text(
-        (Path(__file__).read_text(encoding="utf-8").split("def test_line_format_is_stable")[0]),
-        encoding="utf-8",
-    )
     script = tmp_path / "writer.py"
     script.write_text(
-        WRITER.format(plugins=str(ROOT / "plugins"), root=str(root)), encoding="utf-8"
+        WRITER.format(plugins=str(ROOT / "plugins"), tests=str(ROOT / "tests"), root=str(root)),
+        encoding="utf-8",
     )
     for round_ in range(6):
         proc = subprocess.Popen(

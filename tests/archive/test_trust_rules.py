@@ -30,10 +30,10 @@ import mf2py
 import pytest
 from corpus_server import TimelineServer, archive_bytes, hanna, spread
 from digest_support import articles, build, parse, write_archive_lines
+from factories import load
 from tag_digest.archive.merge import merge
 from tag_digest.archive.origins import is_origin, origin_host, original_url
 from tag_digest.archive.records import Account, Post, to_json_line
-from tag_digest.archive.shards import Archive
 from tag_digest.archive.statuses import from_status
 from tag_digest.settings import DigestSettings
 from tag_digest.sync import sync_all
@@ -65,10 +65,6 @@ def make_post(server: str = ORIGIN, tags: tuple[str, ...] = ("llm",), **changes:
         fetched_at="2024-12-02T00:00:00.000Z",
     )
     return replace(post, **changes)
-
-
-def load(settings: DigestSettings) -> dict[str, Post]:
-    return Archive.load(settings.archive_path).records
 
 
 # --- 1. whose tags: merge rules on plain data ---------------------------------------------------
