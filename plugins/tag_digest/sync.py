@@ -28,10 +28,11 @@ from .archive.state import FetchState, ServerAudit
 from .audit import AuditJob, audit_server, remember_ids, remove_authors
 from .console import console
 from .errors import ArchiveError, AuthRequiredError, FetchError, NotFoundError, UnreachableError
-from .fetch.client import ApiClient, shown
+from .fetch.client import ApiClient
 from .fetch.instance import batch_size, fetch_instance, plan_access
 from .fetch.progress import FetchProgress, wanted
 from .fetch.ratelimit import PAGING_LIMIT, Pacer, server_budget
+from .fetch.replies import shown
 from .fetch.timeline import Batch, exclude_params, make_batches
 from .settings import DigestSettings
 from .sync_batch import Run, remove_vanished_posts, sync_batch
