@@ -11,7 +11,7 @@ from tag_digest import times
 from tag_digest.archive import records
 from tag_digest.archive.record_check import _is_time
 from tag_digest.errors import SettingError
-from tag_digest.fetch.ratelimit import parse_reset
+from tag_digest.fetch.rate_headers import parse_reset
 from tag_digest.formats.feeds import atom_time
 from tag_digest.formats.seo import _lastmod
 from tag_digest.settings import load_settings
