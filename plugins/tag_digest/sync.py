@@ -21,11 +21,12 @@ import logging
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from .archive.audit_plan import remember_ids, remove_authors
 from .archive.ingest import withhold_archived
 from .archive.lock import LOCK_WAIT, archive_lock
 from .archive.shards import Archive
 from .archive.state import FetchState, ServerAudit
-from .audit import AuditJob, audit_server, remember_ids, remove_authors
+from .audit import AuditJob, audit_server
 from .console import console
 from .errors import ArchiveError, AuthRequiredError, FetchError, NotFoundError, UnreachableError
 from .fetch.client import ApiClient
