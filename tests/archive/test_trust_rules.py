@@ -31,6 +31,7 @@ import pytest
 from corpus_server import TimelineServer, archive_bytes, hanna, spread
 from digest_support import articles, build, parse, write_archive_lines
 from factories import load
+from factories import make_post as shared_post
 from tag_digest.archive.merge import merge
 from tag_digest.archive.origins import is_origin, origin_host, original_url
 from tag_digest.archive.records import Account, Post, to_json_line
@@ -49,22 +50,20 @@ OTHER_RELAY = "https://other.example"
 
 
 def make_post(server: str = ORIGIN, tags: tuple[str, ...] = ("llm",), **changes: Any) -> Post:
-    post = Post(
-        uri=f"{ORIGIN}/users/a/statuses/1",
-        url=f"{ORIGIN}/@a/1",
-        server=server,
-        created_at="2024-12-01T10:00:00.000Z",
-        edited_at=None,
-        language="en",
-        account=Account("a@origin.example", "A", f"{ORIGIN}/@a", ""),
-        content="<p>a post</p>",
-        spoiler_text="",
-        sensitive=False,
-        tags=tags,
-        card=None,
-        fetched_at="2024-12-02T00:00:00.000Z",
-    )
-    return replace(post, **changes)
+    """The shared post, by ``a@origin.example`` on the origin, as read from ``server``."""
+    fields: dict[str, Any] = {
+        "uri": f"{ORIGIN}/users/a/statuses/1",
+        "url": f"{ORIGIN}/@a/1",
+        "server": server,
+        "created_at": "2024-12-01T10:00:00.000Z",
+        "language": "en",
+        "account": Account("a@origin.example", "A", f"{ORIGIN}/@a", ""),
+        "content": "<p>a post</p>",
+        "tags": tags,
+        "card": None,
+        "fetched_at": "2024-12-02T00:00:00.000Z",
+    }
+    return shared_post(1, **{**fields, **changes})
 
 
 # --- 1. whose tags: merge rules on plain data ---------------------------------------------------

@@ -149,7 +149,6 @@ EN: Mapping[str, str] = {
 }
 
 RU: Mapping[str, str] = {
-    # the page chrome
     "skip": "Перейти к содержимому",
     "tags_nav": "Теги",
     "pages_nav": "Страницы",
@@ -188,7 +187,6 @@ RU: Mapping[str, str] = {
         "Дайджест может быть устаревшим: посты последний раз загружались {age} назад, "
         "более новых здесь нет."
     ),
-    # the week, day, archive, link, search and home pages
     "week_title": "Неделя {key}",
     "weeks_nav": "Недели",
     "links_nav": "Ссылки",
