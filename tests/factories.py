@@ -1,4 +1,5 @@
-"""The factories tests share: a post, an API client for a test server, an archive's records.
+"""The factories tests share: a post, a server's status, an API client for a test server,
+an archive's records.
 
 Test files import these instead of keeping copies (``from factories import make_post``);
 a test that needs other defaults passes them, or wraps a factory once at its top.
@@ -36,6 +37,26 @@ def make_post(n: int, month: str = "2024-12", **changes: Any) -> Post:
         fetched_at="2024-12-28T00:00:00.000Z",
     )
     return replace(post, **changes)
+
+
+def mastodon_status(
+    n: int,
+    *,
+    server: str = "https://mastodon.social",
+    acct: str = "a",
+    name: str = "Автор",
+    **fields: Any,
+) -> dict[str, Any]:
+    """Status ``n`` of ``acct`` on ``server`` as a Mastodon server sends it: its URI, URL and
+    author, and the ``fields`` a test cares about (:func:`.statuses.from_status` fills the
+    rest with a server's defaults)."""
+    status: dict[str, Any] = {
+        "uri": f"{server}/users/{acct}/statuses/{n}",
+        "url": f"{server}/@{acct}/{n}",
+        "account": {"acct": acct, "display_name": name, "url": f"{server}/@{acct}"},
+    }
+    status.update(fields)
+    return status
 
 
 def client_for(
