@@ -19,8 +19,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
-from tag_digest.archive.records import Post, format_time, parse_time
+from tag_digest.archive.records import Post
 from tag_digest.archive.shards import Archive
+from tag_digest.times import format_time, parse_time
 
 from . import gen_archive
 

@@ -25,9 +25,10 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from tag_digest.archive.records import Account, Card, Emoji, Media, Mention, Post, format_time
+from tag_digest.archive.records import Account, Card, Emoji, Media, Mention, Post
 from tag_digest.archive.shards import Archive
 from tag_digest.digest.tagnames import normalise_tag
+from tag_digest.times import format_time
 
 END = dt.datetime(2025, 6, 29, 20, 0, tzinfo=dt.UTC)
 SERVER = "https://mastodon.social"

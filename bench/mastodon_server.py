@@ -37,8 +37,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
-from tag_digest.archive.records import Post, format_time, parse_time
+from tag_digest.archive.records import Post
 from tag_digest.digest.tagnames import normalise_tag
+from tag_digest.times import format_time, parse_time
 
 from . import data
 

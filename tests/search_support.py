@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from factories import make_post
 from tag_digest.archive.records import Account, Card, Post
 
 TAGS = ["Supervised_finetuning", "LLM"]
@@ -23,24 +24,18 @@ def post(
     **changes: Any,
 ) -> Post:
     """A post by author ``a<n>`` whose ``indexable`` is as given."""
-    record = Post(
-        uri=f"https://example.social/users/a{n}/statuses/{n}",
-        url=f"https://example.social/@a{n}/{n}",
-        server="https://example.social",
-        created_at=f"{day}T10:{n % 60:02d}:00.000Z",
-        edited_at=None,
-        language="ru",
-        account=Account(
+    fields: dict[str, Any] = {
+        "uri": f"https://example.social/users/a{n}/statuses/{n}",
+        "url": f"https://example.social/@a{n}/{n}",
+        "created_at": f"{day}T10:{n % 60:02d}:00.000Z",
+        "account": Account(
             f"a{n}", f"Автор {n}", f"https://example.social/@a{n}", "", indexable=indexable
         ),
-        content=f"<p>{text}</p>",
-        spoiler_text="",
-        sensitive=False,
-        tags=tags,
-        card=None,
-        fetched_at="2024-12-28T00:00:00.000Z",
-    )
-    return replace(record, **changes)
+        "content": f"<p>{text}</p>",
+        "tags": tags,
+        "card": None,
+    }
+    return make_post(n, **{**fields, **changes})
 
 
 def with_card(p: Post, title: str, url: str) -> Post:

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 from corpus_server import TimelineServer, hanna, json_response, spread
+from factories import load
 from tag_digest.archive.audit_plan import id_from_uri, in_stretch, target
 from tag_digest.archive.records import Account, Post
-from tag_digest.archive.shards import Archive
 from tag_digest.archive.state import STATE_FILE
 from tag_digest.errors import SettingError
 from tag_digest.settings import DigestSettings, load_settings
@@ -68,10 +68,6 @@ class StatusLookups:
             if status["id"] == match.group(1):
                 return Response(json.dumps(status), 200, content_type="application/json")
         return Response('{"error":"Record not found"}', 404, content_type="application/json")
-
-
-def load(settings: DigestSettings) -> dict[str, Post]:
-    return Archive.load(settings.archive_path).records
 
 
 def audit_state(settings: DigestSettings, server: str) -> dict[str, Any]:

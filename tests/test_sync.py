@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from corpus_server import (
     FAULTS,
-    ROOT,
     TimelineServer,
     archive_bytes,
     hanna,
@@ -30,10 +29,9 @@ from corpus_server import (
     spread,
     toots,
 )
-from pelican import Pelican
-from pelican.settings import read_settings
+from digest_support import build
+from factories import load
 from rich.console import Console
-from tag_digest.archive.records import Post
 from tag_digest.archive.shards import Archive
 from tag_digest.archive.state import STATE_FILE
 from tag_digest.fetch.progress import wanted
@@ -61,10 +59,6 @@ def recent(count: int = 160, step: dt.timedelta = dt.timedelta(hours=1)) -> list
     """#ichbinhanna re-dated to the last days: newest an hour ago, one an ``step`` before."""
     statuses = [s for s in hanna() if consenting(s)][:count]
     return spread(statuses, NOW - dt.timedelta(hours=1), step)
-
-
-def load(settings: DigestSettings) -> dict[str, Post]:
-    return Archive.load(settings.archive_path).records
 
 
 def warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -587,24 +581,6 @@ def test_the_archive_is_saved_after_each_server(
 # --- the build goes on ------------------------------------------------------------------------
 
 
-def build(tmp_path: Path, **overrides: Any) -> Path:
-    """A full Pelican build with the project's settings, theme and plugin, into tmp_path."""
-    content = tmp_path / "content"
-    content.mkdir(exist_ok=True)
-    output = tmp_path / "output"
-    settings = read_settings(
-        str(ROOT / "pelicanconf.py"),
-        override={
-            "PATH": str(content),
-            "OUTPUT_PATH": str(output),
-            "CACHE_PATH": str(tmp_path / "cache"),
-            **overrides,
-        },
-    )
-    Pelican(settings).run()
-    return output
-
-
 @pytest.mark.parametrize("case", ["faulty server", "no network"])
 def test_a_full_build_succeeds_after_a_failed_fetch(
     mastodon: TimelineServer, closed_port_url: str, tmp_path: Path, case: str
@@ -613,11 +589,14 @@ def test_a_full_build_succeeds_after_a_failed_fetch(
     mastodon.statuses = hanna()
     mastodon.faults = [mastodon.page, *(FAULTS["html-200"][0]() for _ in range(3))]
     server = mastodon.url if case == "faulty server" else closed_port_url
+    content = tmp_path / "content"  # no hand-written pages: the digest alone
+    content.mkdir()
     output = build(
         tmp_path,
+        archive,
+        PATH=str(content),
         DIGEST_SERVERS=[server],
         DIGEST_TAGS=[TAG],
-        DIGEST_ARCHIVE_PATH=str(archive),
         DIGEST_FETCH=True,
         DIGEST_SINCE=None,
         DIGEST_RETRIES=2,

@@ -16,7 +16,7 @@ Run per server after its normal fetch (:func:`audit_server`), within
    is checked again next run. 404s are only believed once the same endpoint has
    shown a post this run's timelines returned. Nothing is removed on a guess.
 
-:func:`remove_authors` then tombstones every archived post of every author seen
+:func:`.audit_plan.remove_authors` then tombstones every archived post of every author seen
 opted out in the run, by any server.
 """
 
@@ -39,19 +39,20 @@ from .archive.audit_plan import (
     members,
     opted_out_authors,
     parse_or,
-    post_author_keys,
     progress_text,
+    remember_ids,
     status_ids,
     target,
 )
 from .archive.ingest import Address, ingest
-from .archive.records import Post, format_time, parse_time
+from .archive.records import Post
 from .archive.shards import Archive
 from .archive.state import BatchAudit, ServerAudit
 from .errors import FetchError
 from .fetch.client import ApiClient
 from .fetch.screen import id_key
 from .fetch.timeline import END, SINCE, STUCK, Batch, StopRule, fetch_status, scan_timeline
+from .times import format_time, parse_time
 
 log = logging.getLogger("tag_digest")
 
@@ -237,13 +238,6 @@ def _trust_404(walk: _Walk) -> bool:
     return walk.trusted
 
 
-def remember_ids(archive: Archive, server: str, audit: ServerAudit, seen: dict[str, str]) -> None:
-    """Keep the ids (of ``seen`` too) that cannot be read off a live post's ``uri``."""
-    live = {p.uri for p in archive if p.server == server and not p.is_tombstone}
-    ids = {**audit.ids, **seen}
-    audit.ids = {u: i for u, i in sorted(ids.items()) if u in live and id_from_uri(u, server) != i}
-
-
 def _tally(job: AuditJob, keys: list[str]) -> tuple[dict[str, list[Post]], int, int]:
     """Each batch's posts, how many posts the audit covers in all, how many it has passed."""
     posts = [p for p in job.archive if p.server == job.server and not p.is_tombstone]
@@ -293,13 +287,3 @@ def audit_server(client: ApiClient, job: AuditJob) -> AuditResult:
         behind = behind_text(job.server, done, wanted, total, day, job.days, job.budget)
         walk.result.warnings.append(behind)
     return walk.result
-
-
-def remove_authors(archive: Archive, authors: set[str], when: str) -> int:
-    """Tombstone every live post of the ``authors`` (keys of :func:`.post_author_keys`)."""
-    if not authors:
-        return 0
-    gone = [p for p in archive if not p.is_tombstone and post_author_keys(p) & authors]
-    for post in gone:
-        archive.put(post.tombstone(when))
-    return len(gone)

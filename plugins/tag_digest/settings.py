@@ -20,6 +20,7 @@ from .digest.tagnames import normalise_tag
 from .errors import SettingError, shown
 from .moderation_settings import contact, load_rules
 from .server_settings import TOKEN_ENV, servers_setting, tags_setting, tokens_setting
+from .times import read_time
 from .values import Range, digest_path, language, time_zone, utc_moment
 
 DEFAULTS: Mapping[str, Any] = {
@@ -172,7 +173,7 @@ def _since(raw: Mapping[str, Any]) -> dt.datetime | None:
         parsed = dt.datetime.combine(value, dt.time())
     elif isinstance(value, str):
         try:
-            parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            parsed = read_time(value)
         except ValueError:
             raise SettingError("DIGEST_SINCE", expected) from None
     else:

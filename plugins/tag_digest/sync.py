@@ -21,22 +21,24 @@ import logging
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from .archive.audit_plan import remember_ids, remove_authors
 from .archive.ingest import withhold_archived
 from .archive.lock import LOCK_WAIT, archive_lock
-from .archive.records import format_time
 from .archive.shards import Archive
 from .archive.state import FetchState, ServerAudit
-from .audit import AuditJob, audit_server, remember_ids, remove_authors
+from .audit import AuditJob, audit_server
 from .console import console
 from .errors import ArchiveError, AuthRequiredError, FetchError, NotFoundError, UnreachableError
-from .fetch.client import ApiClient, shown
+from .fetch.client import ApiClient
 from .fetch.instance import batch_size, fetch_instance, plan_access
 from .fetch.progress import FetchProgress, wanted
 from .fetch.ratelimit import PAGING_LIMIT, Pacer, server_budget
+from .fetch.replies import shown
 from .fetch.timeline import Batch, exclude_params, make_batches
 from .settings import DigestSettings
 from .sync_batch import Run, remove_vanished_posts, sync_batch
 from .sync_report import ServerReport, SyncReport
+from .times import format_time
 
 log = logging.getLogger("tag_digest")
 

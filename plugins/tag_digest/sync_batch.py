@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from .archive.audit_plan import opted_out_authors, status_ids
 from .archive.ingest import Address, Counts, address, ingest, remove_vanished
-from .archive.records import format_time
 from .archive.shards import Archive
 from .archive.state import FetchState, TagState
 from .digest.tagnames import normalise_tag
@@ -34,6 +33,7 @@ from .fetch.timeline import (
 )
 from .settings import DigestSettings
 from .sync_report import ServerReport
+from .times import format_time
 
 log = logging.getLogger("tag_digest")
 

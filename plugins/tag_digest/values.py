@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .digest.dates import site_locale
-from .digest.periods import zone
+from .digest.grouping import zone
 from .errors import SettingError, shown
 
 _HOST_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?", re.IGNORECASE)

@@ -9,17 +9,15 @@ import stat
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from factories import make_post
 from tag_digest.archive.lock import LOCK_FILE, archive_lock
 from tag_digest.archive.record_check import ALL_KEYS
 from tag_digest.archive.records import (
     ARCHIVE_KEYS,
     OPTIONAL_KEYS,
-    Account,
-    Card,
     Emoji,
     Media,
     Mention,
@@ -34,25 +32,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def post(n: int, month: str = "2024-12", **changes: object) -> Post:
-    base = Post(
-        uri=f"https://example.social/users/a/statuses/{n}",
-        url=f"https://example.social/@a/{n}",
-        server="https://example.social",
-        created_at=f"{month}-{1 + n % 28:02d}T10:{n % 60:02d}:00.000Z",
-        edited_at=None,
-        language="ru",
-        account=Account("a@example.social", "Автор", "https://example.social/@a", ""),
-        content=f"<p>Пост {n}</p>",
-        spoiler_text="",
-        sensitive=False,
-        tags=("test",),
-        card=Card("https://habr.com/ru/articles/1/", "Заголовок", "Описание", "Хабр"),
-        media=(Media("image", "https://e.x/1.png", "https://e.x/1s.png", "alt"),),
-        emojis=(Emoji("blob", "https://e.x/blob.png"),),
-        mentions=(Mention("b@example.social", "https://example.social/@b"),),
-        fetched_at="2024-12-28T00:00:00.000Z",
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    """The shared post, with every kind of attachment an archive line can carry."""
+    full: dict[str, object] = {
+        "content": f"<p>Пост {n}</p>",
+        "tags": ("test",),
+        "media": (Media("image", "https://e.x/1.png", "https://e.x/1s.png", "alt"),),
+        "emojis": (Emoji("blob", "https://e.x/blob.png"),),
+        "mentions": (Mention("b@example.social", "https://example.social/@b"),),
+    }
+    return make_post(n, month, **{**full, **changes})
 
 
 def saved(root: Path, *posts: Post) -> Path:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from tag_digest.archive import audit_plan, consent, ingest
 from tag_digest.archive.consent import OPT_OUT_TAGS, check_status, hashtags_in, note_text
 from tag_digest.digest.tagnames import normalise_tag
 
@@ -122,3 +124,35 @@ def test_profile_hashtags_normalise_as_post_hashtags() -> None:
     assert hashtags_in(note_text(text)) == {normalise_tag(name) for name in written}
     assert {"nobot", "noindex", "nosearch", "noarchive"} == OPT_OUT_TAGS
     assert all(normalise_tag(tag) == tag for tag in OPT_OUT_TAGS)
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"reblog": {}}, "reblog"),  # an empty object is still a reblog
+        ({"reblog": 0}, "reblog"),
+        ({"account": {"discoverable": "false"}}, "discoverable 'false'"),
+        ({"account": {"discoverable": 0}}, "discoverable 0"),
+        ({"account": {"noindex": "true"}}, "noindex 'true'"),
+        ({"account": {"note": ["#nobot"]}}, "a note that is not text"),
+    ],
+)
+def test_consent_fields_of_the_wrong_type_are_no_consent(
+    changes: dict[str, Any], reason: str
+) -> None:
+    verdict = check_status(status(**changes))
+    assert not verdict.allowed and verdict.reason == reason
+
+
+def test_consent_is_decided_in_consent_alone() -> None:
+    """The fetch (ingest) and the audit ask ``check_status``; nobody else reads the fields."""
+    assert not hasattr(ingest, "unclear_consent") and not hasattr(audit_plan, "unclear_consent")
+    plugin = Path(consent.__file__).parents[1]
+    readers = sorted(
+        path.relative_to(plugin).as_posix()
+        for path in plugin.rglob("*.py")
+        if '"discoverable"' in path.read_text(encoding="utf-8")
+    )
+    assert readers == ["archive/consent.py"]
+    account = {"acct": "a@x.social", "discoverable": "false"}
+    assert audit_plan.opted_out({"account": account})  # the audit's question, the same answer

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import mf2py
 from digest_support import articles, build, parse, write_archive
+from factories import mastodon_status
 from tag_digest.archive.records import Post, to_json_line
 from tag_digest.archive.shards import Archive, read_shard, shard_path
 from tag_digest.archive.statuses import from_status
@@ -30,20 +31,16 @@ TEXT_FILES = (".html", ".xml", ".json", ".csv", ".txt")
 def status(n: int, when: str, links: list[str], words: str) -> Post:
     html = f"<p>{words}</p>" + "".join(f'<p><a href="{u}">{u}</a></p>' for u in links)
     return from_status(
-        {
-            "uri": f"https://mastodon.social/users/u{n}/statuses/{n}",
-            "url": f"https://mastodon.social/@u{n}/{n}",
-            "created_at": when,
-            "language": "en",
-            "account": {
-                "acct": f"u{n}",
-                "display_name": f"Author{n}",
-                "url": f"https://mastodon.social/@u{n}",
-            },
-            "content": html,
-            "tags": [{"name": "LLM"}, {"name": f"only{n}"}],
-            "card": {"url": links[0], "title": f"Card title {n}", "provider_name": "P"},
-        },
+        mastodon_status(
+            n,
+            acct=f"u{n}",
+            name=f"Author{n}",
+            created_at=when,
+            language="en",
+            content=html,
+            tags=[{"name": "LLM"}, {"name": f"only{n}"}],
+            card={"url": links[0], "title": f"Card title {n}", "provider_name": "P"},
+        ),
         "https://mastodon.social",
         "2025-01-10T00:00:00.000Z",
     )

@@ -30,10 +30,11 @@ import mf2py
 import pytest
 from corpus_server import TimelineServer, archive_bytes, hanna, spread
 from digest_support import articles, build, parse, write_archive_lines
+from factories import load
+from factories import make_post as shared_post
 from tag_digest.archive.merge import merge
 from tag_digest.archive.origins import is_origin, origin_host, original_url
 from tag_digest.archive.records import Account, Post, to_json_line
-from tag_digest.archive.shards import Archive
 from tag_digest.archive.statuses import from_status
 from tag_digest.settings import DigestSettings
 from tag_digest.sync import sync_all
@@ -49,26 +50,20 @@ OTHER_RELAY = "https://other.example"
 
 
 def make_post(server: str = ORIGIN, tags: tuple[str, ...] = ("llm",), **changes: Any) -> Post:
-    post = Post(
-        uri=f"{ORIGIN}/users/a/statuses/1",
-        url=f"{ORIGIN}/@a/1",
-        server=server,
-        created_at="2024-12-01T10:00:00.000Z",
-        edited_at=None,
-        language="en",
-        account=Account("a@origin.example", "A", f"{ORIGIN}/@a", ""),
-        content="<p>a post</p>",
-        spoiler_text="",
-        sensitive=False,
-        tags=tags,
-        card=None,
-        fetched_at="2024-12-02T00:00:00.000Z",
-    )
-    return replace(post, **changes)
-
-
-def load(settings: DigestSettings) -> dict[str, Post]:
-    return Archive.load(settings.archive_path).records
+    """The shared post, by ``a@origin.example`` on the origin, as read from ``server``."""
+    fields: dict[str, Any] = {
+        "uri": f"{ORIGIN}/users/a/statuses/1",
+        "url": f"{ORIGIN}/@a/1",
+        "server": server,
+        "created_at": "2024-12-01T10:00:00.000Z",
+        "language": "en",
+        "account": Account("a@origin.example", "A", f"{ORIGIN}/@a", ""),
+        "content": "<p>a post</p>",
+        "tags": tags,
+        "card": None,
+        "fetched_at": "2024-12-02T00:00:00.000Z",
+    }
+    return shared_post(1, **{**fields, **changes})
 
 
 # --- 1. whose tags: merge rules on plain data ---------------------------------------------------
@@ -382,3 +377,23 @@ def test_opt_out_spellings_keep_a_post_out_and_withdraw_one_archived(
     assert later["uri"] not in records
     assert not any(records[s["uri"]].is_tombstone for s in statuses[1:])
     assert report.servers[0].removed == 1 and report.servers[0].new == 0
+
+
+def test_every_origin_judgement_goes_through_origins() -> None:
+    """Whose copy wins (merge), who may speak for a post (ingest), which id the audit asks
+    for (audit_plan) and where "the original" links (links, pages) use one rule: host and
+    port, by :mod:`tag_digest.archive.origins`; only ``records.url_host`` (handles, domain
+    blocks: host alone by design) reads a URL's host besides."""
+    from tag_digest.archive import audit_plan, ingest, merge, origins
+    from tag_digest.digest import links
+
+    assert merge.is_origin is ingest.is_origin is audit_plan.is_origin is origins.is_origin
+    assert links.original_url is origins.original_url
+    # host and port: another port on the same host is another server, in every module
+    uri = "http://127.0.0.1:8001/users/a/statuses/1"
+    assert audit_plan.id_from_uri(uri, "http://127.0.0.1:8001") == "1"
+    assert audit_plan.id_from_uri(uri, "http://127.0.0.1:8002") is None
+    assert (
+        origin_host(uri) == "127.0.0.1:8001"
+        and origin_host("https://x.example:443/a") == "x.example"
+    )

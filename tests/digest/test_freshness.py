@@ -14,13 +14,13 @@ from pathlib import Path
 import lxml.html
 import pytest
 from digest_support import ROOT, build, parse
-from tag_digest.archive.records import format_time
 from tag_digest.archive.state import STATE_FILE, FetchState, last_success
 from tag_digest.digest.dates import Dates
 from tag_digest.digest.freshness import freshness
 from tag_digest.digest.strings import catalogue
 from tag_digest.errors import SettingError
 from tag_digest.settings import load_settings
+from tag_digest.times import format_time
 
 DEFAULT_ARCHIVE = ROOT / "content" / "archive"
 MOSCOW = dt.timezone(dt.timedelta(hours=3))

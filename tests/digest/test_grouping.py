@@ -7,8 +7,11 @@ from dataclasses import replace
 
 import pytest
 from digest_support import corpus_posts
+from tag_digest import values
 from tag_digest.archive.records import Post
+from tag_digest.digest import dates, periods
 from tag_digest.digest.grouping import group_by_date, local_date, newest_first, paginate, zone
+from tag_digest.errors import SettingError
 
 MOSCOW = zone("Europe/Moscow")
 UTC = zone("UTC")
@@ -99,5 +102,16 @@ def test_pagination_needs_a_positive_page_size() -> None:
 
 
 def test_unknown_time_zone() -> None:
-    with pytest.raises(ValueError, match="Mars/Olympus"):
+    with pytest.raises(SettingError, match=r"TIMEZONE.*Mars/Olympus"):
         zone("Mars/Olympus")
+    with pytest.raises(SettingError, match="TIMEZONE"):
+        zone("A" * 300)  # too long for a file name: OSError inside zoneinfo
+
+
+def test_one_zone_rule() -> None:
+    """``grouping.zone`` is the one reader of a zone name; the settings check goes through it."""
+    assert not hasattr(periods, "zone")
+    assert values.zone is zone and dates.zone is zone
+    for name in ("Mars/Olympus", "A" * 300, "../etc/passwd"):
+        with pytest.raises(SettingError, match="TIMEZONE"):
+            values.time_zone(name)

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from tag_digest.archive.records import Card, Post
 from tag_digest.archive.statuses import from_status
+from tag_digest.digest.grouping import zone
 from tag_digest.digest.links import (
     TRACKING_PARAMETERS,
     by_domain,
@@ -23,7 +24,6 @@ from tag_digest.digest.links import (
     post_links,
     wayback_url,
 )
-from tag_digest.digest.periods import zone
 
 CORPUS = Path(__file__).parents[1] / "fixtures" / "corpus" / "rtoot"
 FETCHED = "2025-07-20T00:00:00.000Z"
@@ -68,7 +68,10 @@ def rstats() -> list[Post]:
         ),
         ("http://Example.com:80", "http://example.com/"),
         ("http://example.com:8080/a?b=2&fbclid=x&a=1&gclid=y", "http://example.com:8080/a?b=2&a=1"),
-        ("https://example.com/p?yclid=1&ysclid=2&mc_eid=3&igshid=4&ref_src=twsrc", "https://example.com/p"),
+        (
+            "https://example.com/p?yclid=1&ysclid=2&mc_eid=3&igshid=4&ref_src=twsrc",
+            "https://example.com/p",
+        ),
         ("https://example.com/p?z=1&utm_campaign=x&y=&x", "https://example.com/p?z=1&y=&x"),
         ("https://example.com/a%7eb%2fc%2Fd", "https://example.com/a~b%2Fc%2Fd"),
         (
@@ -87,7 +90,15 @@ def test_normalise_url(raw: str, normal: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["javascript:alert(1)", "mailto:a@example.com", "ftp://example.com/", "/tags/x", "", "https://"]
+    "raw",
+    [
+        "javascript:alert(1)",
+        "mailto:a@example.com",
+        "ftp://example.com/",
+        "/tags/x",
+        "",
+        "https://",
+    ],
 )
 def test_only_http_links_are_links(raw: str) -> None:
     assert normalise_url(raw) is None
@@ -158,7 +169,9 @@ def test_a_link_to_another_post_is_a_link_but_mentions_are_not(hanna: list[Post]
 def test_bridged_hashtags_and_repeated_links(rstats: list[Post]) -> None:
     bridged = next(p for p in rstats if p.uri.startswith("https://bsky.brid.gy/"))
     assert post_links(bridged) == ("https://github.com/mailund/tailr",)
-    no_links = by_uri(rstats, "https://corteximplant.com/users/donnagen/statuses/114869166140148790")
+    no_links = by_uri(
+        rstats, "https://corteximplant.com/users/donnagen/statuses/114869166140148790"
+    )
     assert post_links(no_links) == ()
 
 
@@ -181,8 +194,10 @@ def test_every_corpus_link_is_external_and_normal(hanna: list[Post], rstats: lis
         assert parts.scheme in ("http", "https") and not parts.fragment
         assert normalise_url(link.url) == link.url
         assert link.url not in mention_urls and link.url not in media_urls
-        assert not any(k.lower().startswith("utm_") or k.lower() in TRACKING_PARAMETERS
-                       for k, _ in parse_qsl(parts.query))
+        assert not any(
+            k.lower().startswith("utm_") or k.lower() in TRACKING_PARAMETERS
+            for k, _ in parse_qsl(parts.query)
+        )
         own_hosts = {urlsplit(s.uri).hostname for s in link.posts} | {"mastodon.social"}
         assert not (parts.hostname in own_hosts and parts.path.startswith("/tags/"))
         assert link.count == len(link.posts) >= 1

@@ -14,6 +14,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import pytest
 from digest_support import build, iter_html, parse, write_archive
+from factories import mastodon_status
 from tag_digest.archive.records import Post
 from tag_digest.archive.statuses import from_status
 from tag_digest.digest.segments import MAX_SEGMENT_BYTES, safe_segment
@@ -55,14 +56,12 @@ def portable_problem(name: str) -> str | None:
 def post(n: int, links: list[str], tags: list[str]) -> Post:
     html = "<p>Ссылки</p>" + "".join(f'<p><a href="{u}">{u}</a></p>' for u in links)
     return from_status(
-        {
-            "uri": f"https://mastodon.social/users/a/statuses/{n}",
-            "url": f"https://mastodon.social/@a/{n}",
-            "created_at": f"2025-07-{10 + n:02d}T10:00:00.000Z",
-            "content": html,
-            "tags": [{"name": t} for t in tags],
-            "account": {"acct": "a", "display_name": "Автор", "url": "https://mastodon.social/@a"},
-        },
+        mastodon_status(
+            n,
+            created_at=f"2025-07-{10 + n:02d}T10:00:00.000Z",
+            content=html,
+            tags=[{"name": t} for t in tags],
+        ),
         "https://mastodon.social",
         "2025-07-18T00:00:00.000Z",
     )

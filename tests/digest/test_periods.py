@@ -7,7 +7,7 @@ import re
 
 import pytest
 from tag_digest.archive.records import Post, from_json
-from tag_digest.digest.grouping import local_date
+from tag_digest.digest.grouping import local_date, zone
 from tag_digest.digest.periods import (
     archive_index,
     archive_month,
@@ -19,7 +19,6 @@ from tag_digest.digest.periods import (
     tag_counts,
     week_bounds,
     week_key,
-    zone,
 )
 from tag_digest.errors import SettingError
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from typing import Any
 
 import pytest
 from corpus_server import FAULTS, TimelineServer, hanna, json_response, raw_response, retag, sleeper
+from factories import client_for as shared_client_for
 from pytest_httpserver import HTTPServer
 from tag_digest.errors import (
     AuthRequiredError,
@@ -17,23 +19,16 @@ from tag_digest.errors import (
     UnreachableError,
 )
 from tag_digest.fetch.client import ApiClient, backoff_delay
-from tag_digest.fetch.ratelimit import Pacer
 from tag_digest.version import USER_AGENT
 from werkzeug import Request, Response
 
 PATH = "/api/v1/timelines/tag/ichbinhanna"
 
 
-def client_for(url: str, **options: object) -> ApiClient:
-    pacer = Pacer(url, max_wait=float(options.pop("max_wait", 5.0)))  # type: ignore[arg-type]
-    settings: dict[str, object] = {
-        "timeout": 2.0,
-        "retries": 2,
-        "backoff": 0.001,
-        "rand": lambda: 0.5,
-    }
-    settings.update(options)
-    return ApiClient(url, pacer=pacer, **settings)  # type: ignore[arg-type]
+def client_for(url: str, **options: Any) -> ApiClient:
+    """The shared factory, retrying twice unless told otherwise."""
+    options.setdefault("retries", 2)
+    return shared_client_for(url, **options)
 
 
 @pytest.fixture

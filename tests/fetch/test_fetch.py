@@ -18,10 +18,10 @@ from corpus_server import (
     spread,
     toots,
 )
+from factories import client_for as shared_client_for
 from tag_digest.errors import ServerFaultError
 from tag_digest.fetch.client import ApiClient
 from tag_digest.fetch.instance import InstanceInfo, batch_size
-from tag_digest.fetch.ratelimit import Pacer
 from tag_digest.fetch.screen import screen_page
 from tag_digest.fetch.timeline import (
     EMPTY,
@@ -46,9 +46,8 @@ SEVEN = ["IchbinHanna", "fgiztsshwiaqqiztpmmjbtvmescsculuvmgjgopwoeidbcrixp", "Ğ
 
 
 def client_for(server: TimelineServer, retries: int = 1) -> ApiClient:
-    return ApiClient(
-        server.url, pacer=Pacer(server.url, max_wait=5), retries=retries, backoff=0.001
-    )
+    """The shared factory for ``server``, with the client's own timeout (pages are slow)."""
+    return shared_client_for(server.url, retries=retries, timeout=20.0)
 
 
 def ids(statuses: list[dict[str, Any]]) -> list[str]:

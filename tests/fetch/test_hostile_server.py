@@ -45,15 +45,13 @@ from corpus_server import (
     snowflake,
     spread,
 )
+from factories import client_for, load
 from pelican import Pelican
 from pelican.settings import read_settings
 from pytest_httpserver import HTTPServer
-from tag_digest.archive.records import Post
 from tag_digest.archive.shards import Archive
 from tag_digest.archive.state import STATE_FILE, FetchState
 from tag_digest.errors import ServerFaultError
-from tag_digest.fetch.client import ApiClient
-from tag_digest.fetch.ratelimit import Pacer
 from tag_digest.settings import DigestSettings
 from tag_digest.sync import may_carry_token, sync_all
 from werkzeug import Request, Response
@@ -83,17 +81,6 @@ def fresh(count: int) -> list[dict[str, Any]]:
         ):
             statuses.append(status)
     return spread(statuses[:count], NOW - dt.timedelta(hours=1), dt.timedelta(hours=1))
-
-
-def client_for(url: str, **options: Any) -> ApiClient:
-    pacer = Pacer(url, max_wait=float(options.pop("max_wait", 5.0)))
-    settings: dict[str, Any] = {"timeout": 2.0, "retries": 0, "backoff": 0.001}
-    settings.update(options)
-    return ApiClient(url, pacer=pacer, rand=lambda: 0.5, **settings)
-
-
-def load(settings: DigestSettings) -> dict[str, Post]:
-    return Archive.load(settings.archive_path).records
 
 
 def tag_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:

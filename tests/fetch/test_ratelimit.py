@@ -10,18 +10,15 @@ from collections.abc import Callable
 import pytest
 from corpus_server import TimelineServer, cassette, hanna, json_response
 from tag_digest.errors import RateLimitedError, ServerFaultError
-from tag_digest.fetch.ratelimit import (
+from tag_digest.fetch.rate_headers import (
     MAX_HEADER_WAIT,
-    Pacer,
-    pace_delay,
     parse_reset,
     read_rate,
     retry_after,
-    server_budget,
     server_now,
     throttle_delay,
-    window_delay,
 )
+from tag_digest.fetch.ratelimit import Pacer, pace_delay, server_budget, window_delay
 from tag_digest.settings import DigestSettings
 from tag_digest.sync import sync_all
 

@@ -11,6 +11,7 @@ from urllib.robotparser import RobotFileParser
 import feedparser
 import pytest
 from digest_support import FIXTURES, ROOT, build, parse, write_archive, write_archive_lines
+from factories import mastodon_status
 from lxml import etree
 from tag_digest.archive.records import Post, to_json_line
 from tag_digest.archive.shards import Archive
@@ -25,15 +26,13 @@ SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 def status(n: int, when: str, tags: list[str]) -> Post:
     return from_status(
-        {
-            "uri": f"https://mastodon.social/users/a/statuses/{n}",
-            "url": f"https://mastodon.social/@a/{n}",
-            "created_at": when,
-            "language": "ru",
-            "content": f'<p>Пост номер {n} <a href="https://example.org/{n}">ссылка</a> &lt;b&gt;',
-            "tags": [{"name": t} for t in tags],
-            "account": {"acct": "a", "display_name": "Автор", "url": "https://mastodon.social/@a"},
-        },
+        mastodon_status(
+            n,
+            created_at=when,
+            language="ru",
+            content=f'<p>Пост номер {n} <a href="https://example.org/{n}">ссылка</a> &lt;b&gt;',
+            tags=[{"name": t} for t in tags],
+        ),
         "https://mastodon.social",
         "2025-01-05T00:00:00.000Z",
     )

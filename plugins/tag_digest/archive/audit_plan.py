@@ -1,4 +1,5 @@
-"""Planning the rolling audit: which archived posts to re-verify this run (no network).
+"""Planning the rolling audit and applying what it found: which archived posts to re-verify
+this run, the ids it keeps, the opted-out authors it removes (no network).
 
 The audit (:mod:`.audit`) walks each batch's tag timeline down from the top to
 its oldest archived post, one page of 40 at a time, spread over the runs of one
@@ -22,10 +23,14 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ..times import parse_time
+from ..weburl import is_web_url
 from .consent import check_status
-from .ingest import in_scope, is_origin, unclear_consent
-from .records import Post, parse_time, url_host
-from .state import BatchAudit
+from .ingest import in_scope
+from .origins import is_origin
+from .records import Post, url_host
+from .shards import Archive
+from .state import BatchAudit, ServerAudit
 
 MAX_PENDING = 500
 """Most posts kept for a check alone in the next run (the rest wait for the next cycle)."""
@@ -133,7 +138,7 @@ def status_ids(statuses: Iterable[Mapping[str, Any]]) -> dict[str, str]:
 
 def _keys(url: str, acct: str, server: str) -> frozenset[str]:
     keys = set()
-    if url.lower().startswith(("https://", "http://")):
+    if is_web_url(url):
         keys.add("url:" + url.strip())
     name = acct.strip().lower().lstrip("@")
     if name:
@@ -159,7 +164,7 @@ def opted_out(status: Mapping[str, Any]) -> bool:
     if not isinstance(account, dict):
         return False
     probe = {"visibility": "public", "reblog": None, "account": account}
-    return not check_status(probe).allowed or not unclear_consent(probe).allowed
+    return not check_status(probe).allowed
 
 
 def opted_out_authors(statuses: Iterable[Mapping[str, Any]], server: str) -> set[str]:
@@ -178,3 +183,23 @@ def parse_or(value: str, default: dt.datetime) -> dt.datetime:
         return parse_time(value)
     except (ValueError, OverflowError):
         return default
+
+
+# --- what the audit changes in the archive (the walk itself is tag_digest/audit.py) ---
+
+
+def remember_ids(archive: Archive, server: str, audit: ServerAudit, seen: dict[str, str]) -> None:
+    """Keep the ids (of ``seen`` too) that cannot be read off a live post's ``uri``."""
+    live = {p.uri for p in archive if p.server == server and not p.is_tombstone}
+    ids = {**audit.ids, **seen}
+    audit.ids = {u: i for u, i in sorted(ids.items()) if u in live and id_from_uri(u, server) != i}
+
+
+def remove_authors(archive: Archive, authors: set[str], when: str) -> int:
+    """Tombstone every live post of the ``authors`` (keys of :func:`.post_author_keys`)."""
+    if not authors:
+        return 0
+    gone = [p for p in archive if not p.is_tombstone and post_author_keys(p) & authors]
+    for post in gone:
+        archive.put(post.tombstone(when))
+    return len(gone)

@@ -8,6 +8,10 @@ everywhere else (:func:`.tagnames.normalise_tag`: NFKC, case-folded, Latin
 accents folded), so ``#NoBot``, ``＃ｎｏｂｏｔ`` (full width) and ``#nöbot``
 all count, and ``#nobotanist`` does not.
 Reblogs are skipped (the original is what carries the author's choices).
+Consent fields of the wrong type (``discoverable: "false"``, ``noindex: 1``, a
+``reblog`` that is not ``null``, a note that is not text) count as no consent.
+This is the one place consent is decided: the fetch and the audit ask
+:func:`check_status`.
 """
 
 from __future__ import annotations
@@ -97,4 +101,21 @@ def check_status(status: Any) -> Verdict:
         return Verdict(False, "author asked for noindex")
     if opted_out(account):
         return Verdict(False, "author opted out in their profile")
+    return _clear(status, account)
+
+
+def _clear(status: dict[str, Any], account: dict[str, Any]) -> Verdict:
+    """Refuse consent fields of the wrong type: only what is clearly consent counts.
+
+    ``discoverable: false`` is refused above; a server that sends ``"false"``, ``0``
+    or an object means something, but not a clear yes.
+    """
+    if status.get("reblog") is not None:
+        return Verdict(False, "reblog")
+    if account.get("discoverable") not in (True, None):
+        return Verdict(False, f"discoverable {account.get('discoverable')!r}"[:60])
+    if account.get("noindex") not in (False, None):
+        return Verdict(False, f"noindex {account.get('noindex')!r}"[:60])
+    if not isinstance(account.get("note"), str | None):
+        return Verdict(False, "a note that is not text")
     return Verdict(True)

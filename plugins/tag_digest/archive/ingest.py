@@ -3,9 +3,9 @@
 No network here: these functions take statuses (already screened by
 :mod:`.fetch`) and change an :class:`.Archive` in memory.
 
-- A status that fails :func:`.consent.check_status`, or whose consent fields are
-  not what Mastodon sends (``discoverable: "false"``, ``noindex: "true"``, a
-  ``reblog`` that is not ``null``: :func:`unclear_consent`), never reaches the
+- A status that fails :func:`.consent.check_status` (which also refuses consent
+  fields that are not what Mastodon sends: ``discoverable: "false"``,
+  ``noindex: "true"``, a ``reblog`` that is not ``null``) never reaches the
   archive; if the archive holds it from this server or the post's origin server
   (the author opted out or changed the visibility since), it becomes a tombstone.
 - Every other status is upserted (:func:`upsert`, by the rules of
@@ -36,17 +36,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .consent import Verdict, check_status
+from ..times import format_time
+from .consent import check_status
 from .merge import merge
 from .moderation import Rules
 from .origins import Address, address, is_origin
-from .records import Post, format_time
+from .records import Post
 from .shards import Archive
 from .statuses import from_status
 
 __all__ = [  # address and is_origin live in origins (one rule for a post's origin)
     "LOCAL", "REMOTE", "Address", "Counts", "address", "in_scope", "ingest", "is_origin",
-    "may_speak", "remove_vanished", "unclear_consent", "upsert", "withhold_archived",
+    "may_speak", "remove_vanished", "upsert", "withhold_archived",
 ]  # fmt: skip
 
 LOCAL, REMOTE = "local", "remote"
@@ -107,26 +108,6 @@ def withhold_archived(archive: Archive, rules: Rules, when: str) -> dict[str, st
     return hidden
 
 
-def unclear_consent(status: dict[str, Any]) -> Verdict:
-    """Refuse consent fields of the wrong type: only what is clearly consent counts.
-
-    :func:`.consent.check_status` refuses ``discoverable: false``; a server that sends
-    ``"false"``, ``0`` or an object means something, but not a clear yes.
-    """
-    if status.get("reblog") is not None:
-        return Verdict(False, "reblog")
-    account = status.get("account")
-    if not isinstance(account, dict):
-        return Verdict(False, "no account")
-    if account.get("discoverable") not in (True, None):
-        return Verdict(False, f"discoverable {account.get('discoverable')!r}"[:60])
-    if account.get("noindex") not in (False, None):
-        return Verdict(False, f"noindex {account.get('noindex')!r}"[:60])
-    if not isinstance(account.get("note"), str | None):
-        return Verdict(False, "a note that is not text")
-    return Verdict(True)
-
-
 def upsert(archive: Archive, post: Post, origins: frozenset[Address] = frozenset()) -> str:
     """Put ``post`` in the archive as the rules above allow: ``new``, ``updated``, ``unchanged``.
 
@@ -161,8 +142,6 @@ def ingest(
         if isinstance(uri, str) and uri.strip():
             counts.seen.add(uri.strip())
         verdict = check_status(status)
-        if verdict.allowed:
-            verdict = unclear_consent(status)
         if not verdict.allowed:
             counts.refused[verdict.reason] += 1
             if isinstance(uri, str) and _remove(archive, uri.strip(), server, fetched_at):

@@ -9,7 +9,8 @@ untrusted strings and never raises on them.
 from __future__ import annotations
 
 import functools
-from urllib.parse import urlsplit
+
+from ..weburl import DEFAULT_PORTS, web_url
 
 Address = tuple[str, int]
 """A server's host (lower case) and port."""
@@ -21,15 +22,10 @@ def address(url: str) -> Address | None:
 
     ``None`` when ``url`` is not http(s) or no URL parser accepts it.
     """
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
+    parts = web_url(url)
+    if parts is None or parts.hostname is None:
         return None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        return None
-    return parts.hostname.lower(), port or (443 if scheme == "https" else 80)
+    return parts.hostname.lower(), parts.port or DEFAULT_PORTS[parts.scheme.lower()]
 
 
 def origin_host(uri: str) -> str:

@@ -12,9 +12,10 @@ Pure: no file I/O, plain JSON values in, an exception or nothing out.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
+
+from ..times import read_time
 
 STR, OPT_STR, BOOL, STR_LIST = "str", "opt_str", "bool", "str_list"
 TIME, OPT_TIME = "time", "opt_time"
@@ -82,7 +83,7 @@ def _kind(value: Any) -> str:
 
 def _is_time(value: str) -> bool:
     try:
-        dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        read_time(value)
     except ValueError:
         return False
     return True

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..times import format_time as format_time  # re-exported: the archive's time format
+from ..times import parse_time as parse_time
 from .record_check import (
     ACCOUNT_KEYS,
     CARD_KEYS,
@@ -115,6 +117,16 @@ class Post:
         return parse_time(self.created_at)
 
     @property
+    def updated_at(self) -> str:
+        """When the post last changed: ``edited_at`` if it was edited, else ``created_at``
+        (the one rule for "newest of ``edited_at`` or ``created_at``": feeds, sitemaps)."""
+        return self.edited_at or self.created_at
+
+    @property
+    def updated(self) -> dt.datetime:
+        return parse_time(self.updated_at)
+
+    @property
     def month(self) -> str:
         """The archive shard this post lives in: ``YYYY-MM``."""
         return self.created_at[:7]
@@ -144,23 +156,6 @@ class Post:
 
     def with_tags(self, tags: tuple[str, ...]) -> Post:
         return replace(self, tags=tags)
-
-
-def format_time(value: dt.datetime) -> str:
-    """UTC ISO-8601 with milliseconds and ``Z``."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    value = value.astimezone(dt.UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-
-
-@functools.lru_cache(maxsize=1 << 16)  # pure; the same times are sorted and compared often
-def parse_time(value: str) -> dt.datetime:
-    """Parse an ISO-8601 time; naive times are taken as UTC."""
-    parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
 
 
 def to_json_line(post: Post) -> str:

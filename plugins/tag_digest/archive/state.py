@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ArchiveError
+from ..times import parse_time
 from .atomic import write_atomic
-from .records import parse_time
 
 STATE_FILE = "state.json"
 FORMAT = 1

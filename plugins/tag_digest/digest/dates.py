@@ -21,7 +21,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_interval, format_skeleton, format_time
 
 from ..errors import SettingError, shown
-from .periods import zone
+from .grouping import zone
 
 
 def site_locale(lang: str) -> Locale:

@@ -14,16 +14,21 @@ from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..archive.records import Post
+from ..errors import SettingError, shown
 
 T = TypeVar("T")
 
 
-def zone(name: str) -> dt.tzinfo:
-    """The ``tzinfo`` of a ``TIMEZONE`` name. Raises ``ValueError`` for an unknown one."""
+def zone(name: str) -> ZoneInfo:
+    """The site's time zone, from a ``TIMEZONE`` name: the one place a zone name is read.
+
+    Raises :class:`SettingError` naming ``TIMEZONE`` (a ``ValueError`` too) for an unknown one.
+    """
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r}") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
+        problem = f"unknown time zone {shown(name)} (e.g. 'Europe/Moscow')"
+        raise SettingError("TIMEZONE", problem) from None
 
 
 def local_time(post: Post, tz: dt.tzinfo) -> dt.datetime:

@@ -24,10 +24,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..archive.records import Post
-from ..errors import SettingError, shown
 from .grouping import local_date, newest_first
 from .tagnames import normalise_tag, tag_slug
 
@@ -35,15 +33,6 @@ Kind = Literal["week", "day"]
 
 _WEEK_KEY = re.compile(r"^(\d{4})-W(\d{2})$")
 _DAY_KEY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def zone(name: str) -> ZoneInfo:
-    """The site's time zone. Raises :class:`SettingError` naming ``TIMEZONE``."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
-        problem = f"unknown time zone {shown(name)} (e.g. 'Europe/Moscow')"
-        raise SettingError("TIMEZONE", problem) from None
 
 
 def week_key(day: dt.date) -> str:
@@ -243,7 +232,7 @@ def archive_index(weeks: Timeline) -> tuple[YearGroup, ...]:
     for week in weeks:
         months[archive_month(week)].append(week)
     years: dict[int, list[MonthGroup]] = defaultdict(list)
-    for (year, month) in sorted(months, reverse=True):
+    for year, month in sorted(months, reverse=True):
         group = MonthGroup(year, month, tuple(reversed(months[(year, month)])))
         years[year].append(group)
     return tuple(YearGroup(year, tuple(years[year])) for year in sorted(years, reverse=True))

@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 import nh3
 
+from ..weburl import is_web_url
 from .tagnames import normalise_tag
 
 ALLOWED_TAGS = frozenset(
@@ -79,13 +80,10 @@ def safe_url(value: str | None, *, mailto: bool = False) -> str | None:
     if not value:
         return None
     url = plain(value).strip()
-    scheme, sep, rest = url.partition(":")
-    if not sep or not rest:
-        return None
-    scheme = scheme.lower()
-    if scheme in ("http", "https") and rest.startswith("//") and len(rest) > 2:
+    if is_web_url(url):
         return url
-    if mailto and scheme == "mailto":
+    scheme, sep, rest = url.partition(":")
+    if mailto and sep and rest and scheme.lower() == "mailto":
         return url
     return None
 

@@ -31,21 +31,19 @@ import json
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 import httpx
 
 from ..errors import (
-    AuthRequiredError,
-    NotFoundError,
     RateLimitedError,
     ServerFaultError,
     UnreachableError,
 )
 from ..version import USER_AGENT
 from .ratelimit import Pacer
+from .replies import Reply, Retry, Throttled, check_status, decode_json, shown
 from .transport import (
     ACCEPT_ENCODING,
     Deadline,
@@ -62,117 +60,13 @@ TOTAL_TIMEOUT_FACTOR = 3
 """A whole response must arrive within this many ``timeout`` periods."""
 THROTTLE_RETRIES = 3
 UNREACHABLE_RETRIES = 1
-AUTH_STATUSES = (401, 403, 422)
-SHOWN_CHARS = 200
-"""Most characters of server-chosen text (a ``Location``) put into a message."""
-TOKEN_PLACEHOLDER = "[DIGEST_TOKEN]"
 
 Params = Sequence[tuple[str, str]]
-
-
-class _Retry(Exception):
-    """A fault worth another try (internal)."""
-
-    def __init__(self, problem: str, *, unreachable: bool = False) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        self.unreachable = unreachable
-
-
-class _Throttled(Exception):
-    """A 429 (internal)."""
-
-    def __init__(self, headers: httpx.Headers) -> None:
-        super().__init__("429")
-        self.headers = headers
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """A whole response, read within the size cap."""
-
-    status: int
-    headers: httpx.Headers
-    body: bytes
 
 
 def backoff_delay(attempt: int, base: float, rand: float, cap: float = BACKOFF_CAP) -> float:
     """Delay before retry number ``attempt`` (0-based): ``base·2^attempt``, jittered ×0.5–1.5."""
     return float(min(cap, base * 2.0**attempt) * (0.5 + rand))
-
-
-def shown(text: str, token: str | None = None) -> str:
-    """Server-chosen ``text`` fit for a one-line message: printable, short, no token."""
-    if token:
-        text = text.replace(token, TOKEN_PLACEHOLDER)
-    text = "".join(c if c.isprintable() else "?" for c in text)
-    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
-
-
-def _type_name(value: Any) -> str:
-    names: dict[type, str] = {list: "a list", dict: "an object", str: "a string"}
-    return names.get(type(value), type(value).__name__)
-
-
-def decode_json(reply: Reply, expect: type) -> Any:
-    """The JSON body of a 2xx reply, or :class:`_Retry` naming what is wrong with it."""
-    content_type = reply.headers.get("content-type", "").lower()
-    if "html" in content_type:
-        raise _Retry("answered an HTML page instead of JSON")
-    try:
-        data = json.loads(reply.body)
-    except UnicodeDecodeError:
-        raise _Retry("answered with undecodable bytes instead of JSON") from None
-    except json.JSONDecodeError as exc:
-        # The document ended early: at its last byte, or inside a string.
-        if exc.pos >= len(exc.doc.rstrip()) or exc.msg.startswith("Unterminated string"):
-            raise _Retry("sent truncated JSON") from None
-        raise _Retry(f"sent invalid JSON ({exc.msg} at offset {exc.pos})") from None
-    except RecursionError:
-        raise _Retry("sent JSON nested too deeply") from None
-    except ValueError:  # an integer of more than 4300 digits
-        raise _Retry("sent JSON with an absurd number") from None
-    if not isinstance(data, expect):
-        raise _Retry(f"sent JSON {_type_name(data)} where {_type_name(expect())} was expected")
-    return data
-
-
-def check_status(
-    server: str,
-    reply: Reply,
-    token: str | None,
-    *,
-    token_name: str = "DIGEST_TOKEN",
-    absent: frozenset[int] = frozenset({404}),
-) -> None:
-    """Raise for every status code that is not a success (``token``: the one sent, if any;
-    ``token_name``: the variable it comes from; ``absent``: codes meaning "not found")."""
-    code = reply.status
-    if 200 <= code < 300:
-        return
-    if code == 429:
-        raise _Throttled(reply.headers)
-    if code in AUTH_STATUSES:
-        if token:
-            raise AuthRequiredError(
-                f"{server} refused the access token (HTTP {code}): set {token_name} to a valid "
-                "access token with the read:statuses scope"
-            )
-        raise AuthRequiredError(
-            f"{server} serves hashtag timelines only to logged-in users (HTTP {code}): "
-            f"set {token_name} to an access token with the read:statuses scope"
-        )
-    if code in absent:
-        raise NotFoundError(f"{server}: not found (HTTP {code})")
-    if 300 <= code < 400:
-        target = shown(reply.headers.get("location", "elsewhere"), token)
-        raise ServerFaultError(
-            f"{server} redirects to {target}; redirects are not followed: "
-            "put the server's real address in DIGEST_SERVERS"
-        )
-    if code >= 500:
-        raise _Retry(f"answered HTTP {code}")
-    raise ServerFaultError(f"{server} answered HTTP {code}")
 
 
 class ApiClient:
@@ -258,7 +152,7 @@ class ApiClient:
                     self.server, reply, self._token, token_name=self._token_name, absent=absent
                 )
                 return self._no_echo(decode_json(reply, expect))
-            except _Throttled as exc:
+            except Throttled as exc:
                 throttled += 1
                 if throttled > self.throttle_retries:
                     waits = self.throttle_retries
@@ -266,7 +160,7 @@ class ApiClient:
                         f"{self.server}: still rate limited (HTTP 429) after {waits} waits"
                     ) from None
                 self.pacer.throttled(exc.headers)
-            except _Retry as exc:
+            except Retry as exc:
                 # No connection at all is retried once only: offline, waiting helps nobody.
                 limit = min(self.retries, UNREACHABLE_RETRIES) if exc.unreachable else self.retries
                 tries = "once" if attempt == 0 else f"{attempt + 1} times"
@@ -301,15 +195,15 @@ class ApiClient:
         except httpx.TimeoutException as exc:
             if self._deadline.expired():
                 self.pacer.check_time()
-                raise _Retry(f"took longer than {whole:g}s to send one response") from None
+                raise Retry(f"took longer than {whole:g}s to send one response") from None
             connect = isinstance(exc, httpx.ConnectTimeout)
-            raise _Retry(f"timed out after {self.timeout:g}s", unreachable=connect) from None
+            raise Retry(f"timed out after {self.timeout:g}s", unreachable=connect) from None
         except httpx.ConnectError as exc:
-            raise _Retry(f"cannot be reached ({self._reason(exc)})", unreachable=True) from None
+            raise Retry(f"cannot be reached ({self._reason(exc)})", unreachable=True) from None
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            raise _Retry(f"closed the connection mid-response ({self._reason(exc)})") from None
+            raise Retry(f"closed the connection mid-response ({self._reason(exc)})") from None
         except (httpx.DecodingError, EncodingError) as exc:
-            raise _Retry(f"sent a body that cannot be decoded ({exc})") from None
+            raise Retry(f"sent a body that cannot be decoded ({exc})") from None
         except httpx.HTTPError as exc:
             raise ServerFaultError(f"{self.server}: request failed ({self._reason(exc)})") from None
         finally:

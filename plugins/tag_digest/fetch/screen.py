@@ -13,10 +13,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
-from ..archive.records import parse_time
 from ..digest.tagnames import normalise_tag
+from ..times import parse_time
+from ..weburl import is_web_url
 
 FUTURE_SLACK = dt.timedelta(days=1)
 """Statuses dated further than this into the future are dropped as absurd."""
@@ -46,18 +46,6 @@ def status_time(status: dict[str, Any], key: str = "created_at") -> dt.datetime 
 
 _LISTS = ("tags", "media_attachments", "emojis", "mentions")
 _TEXTS = ("content", "spoiler_text", "url", "language", "in_reply_to_id", "edited_at")
-
-
-def is_web_url(value: Any) -> bool:
-    """Whether ``value`` is an http(s) URL with a host (and, if any, a valid port)."""
-    if not isinstance(value, str):
-        return False
-    try:
-        parts = urlsplit(value.strip())
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:  # "https://[oops/": every later urlsplit of it would raise too
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 def _malformed(status: dict[str, Any]) -> bool:

@@ -21,8 +21,9 @@ from urllib.parse import quote, urlsplit
 import lxml.html
 from lxml import etree
 
-from ..archive.records import Post, parse_time
+from ..archive.records import Post
 from ..digest.sanitize import safe_url
+from ..times import format_time
 from ..version import REPOSITORY, __version__
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -64,9 +65,7 @@ def absolute_url(base: str, path: str) -> str:
 
 def atom_time(moment: dt.datetime) -> str:
     """RFC 3339 in UTC with ``Z``, whole seconds."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_time(moment, whole_seconds=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,12 +226,11 @@ def post_entry(
         post.account.display_name.strip() or post.account.acct or post.server,
         safe_url(post.account.url),  # untrusted: a reader may link the author's name
     )
-    updated = post.edited_at or post.created_at
     return Entry(
         id=post.uri,
         title=post_title(post) if title is None else title,
         link=link,
-        updated=parse_time(updated),
+        updated=post.updated,
         published=post.created,
         content_html=content_html,
         categories=tuple(Category(t, f"#{t}", tag_scheme) for t in post.tags),

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from ..times import format_time
+
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 SITEMAP_PATH = "sitemap.xml"
 ROBOTS_PATH = "robots.txt"
@@ -30,9 +32,7 @@ class SitemapUrl:
 
 def _lastmod(value: dt.date | dt.datetime) -> str:
     if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return format_time(value, whole_seconds=True)
     return value.isoformat()
 
 

@@ -21,7 +21,6 @@ import datetime as dt
 import functools
 import hashlib
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -137,9 +136,9 @@ def _normalised(tag: str) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _fold(tag: str) -> str:
-    """A tag without diacritics, as Mastodon files ``#KünstlicheIntelligenz`` (``kunstliche…``)."""
-    decomposed = unicodedata.normalize("NFKD", _normalised(tag))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """A tag as Mastodon files it (``#KünstlicheIntelligenz`` is ``kunstliche…``): the one rule,
+    :func:`.tagnames.normalise_tag` (Latin accents folded; ``й`` stays ``й``)."""
+    return normalise_tag(tag)
 
 
 def valid_lang(value: str | None) -> str | None:
