@@ -22,8 +22,8 @@ from tag_digest.archive.records import Post
 from tag_digest.digest.dates import Dates
 from tag_digest.digest.grouping import zone
 from tag_digest.digest.model import build_model
-from tag_digest.digest.page_words import page_catalogue
 from tag_digest.digest.strings import catalogue, posts_count
+from tag_digest.digest.strings import catalogue as page_catalogue
 from tag_digest.digest.tagnames import normalise_tag, tag_slug
 from tag_digest.digest.urls import Urls, tag_page_path
 from tag_digest.formats.feeds import post_title

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from ..digest.dates import Dates
 from ..digest.model import SiteModel
-from ..digest.page_words import plural
+from ..digest.strings import plural
 from ..digest.urls import Urls
 from ..formats.feeds import feed_base
 from ..settings import DigestSettings
@@ -94,7 +94,7 @@ class PageContext:
     urls: Urls
     settings: DigestSettings
     words: Mapping[str, str]
-    """The page words (:func:`~.page_words.page_catalogue`) in the site's language."""
+    """The page words (:func:`..digest.strings.catalogue`) in the site's language."""
     dates: Dates
     site: SiteFacts
     sitemap: list[tuple[str, dt.datetime | None]] = field(default_factory=list)

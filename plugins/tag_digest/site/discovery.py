@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from ..archive.records import parse_time
 from ..digest.model import Entry as ModelEntry
 from ..digest.model import SiteModel, TagInfo
 from ..digest.periods import Period
@@ -78,7 +77,7 @@ def head_links(ctx: PageContext) -> tuple[FeedLink, ...]:
 
 def newest(model: SiteModel) -> dt.datetime:
     """When the newest post of ``model`` was written or edited (the feeds' ``updated``)."""
-    stamps = (parse_time(e.post.edited_at or e.post.created_at) for e in model.entries)
+    stamps = (e.post.updated for e in model.entries)
     return max(stamps, default=EPOCH)
 
 
@@ -114,7 +113,7 @@ class FeedPages:
         root = self.feed_root
 
         def newest(e: ModelEntry) -> tuple[str, str]:
-            return (e.post.edited_at or e.post.created_at, e.post.uri)
+            return (e.post.updated_at, e.post.uri)
 
         posts = sorted(entries, key=newest, reverse=True)[:limit]
         return tuple(
@@ -186,7 +185,7 @@ class FeedPages:
             Markup("").join(items), url, self.ctx.words["whole_week_posts"], summary.posts_label
         )
         label = self.ctx.dates.week(week.start, week.end)
-        stamps = [parse_time(p.edited_at or p.created_at) for p in week.posts]
+        stamps = [p.updated for p in week.posts]
         return Entry(
             id=url,
             title=f"{self.ctx.words['week_title'].format(key=week.key)} · {label}",
@@ -283,5 +282,5 @@ class SitemapPages:
 
 
 def _latest(tag: TagInfo) -> dt.datetime | None:
-    stamps = [parse_time(e.post.edited_at or e.post.created_at) for e in tag.entries]
+    stamps = [e.post.updated for e in tag.entries]
     return max(stamps, default=None)

@@ -37,7 +37,6 @@ from ..digest.dates import Dates
 from ..digest.freshness import freshness
 from ..digest.grouping import zone
 from ..digest.model import SiteModel, build_model
-from ..digest.page_words import page_catalogue
 from ..digest.strings import catalogue, posts_count
 from ..digest.tagnames import normalise_tag, tag_slug
 from ..digest.urls import Urls, tag_page_path
@@ -175,7 +174,7 @@ class DigestGenerator(Generator):  # type: ignore[misc]
             model=self.model,
             urls=self.urls,
             settings=self.digest_settings,
-            words=page_catalogue(lang),
+            words=catalogue(lang),
             dates=Dates(lang, self.digest_settings.timezone),
             site=SiteFacts.from_settings(self.settings, prefix),
         )

@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 
-from ..archive.records import Post, parse_time
+from ..archive.records import Post
 from ..digest.grouping import Page, paginate
 from ..digest.periods import Period, archive_index
 from .context import PageContext, PageSink
@@ -44,8 +44,7 @@ def words_hash(words: Mapping[str, str]) -> str:
 
 def lastmod(posts: Iterable[Post]) -> dt.datetime | None:
     """When the newest of ``posts`` was written or edited (a page's last change)."""
-    stamps = [p.edited_at or p.created_at for p in posts]
-    return max(parse_time(s) for s in stamps) if stamps else None
+    return max((p.updated for p in posts), default=None)
 
 
 class PeriodPages:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..digest.page_words import plural
+from ..digest.strings import plural
 from ..moderation_settings import issues_url
 from .context import PageContext, PageSink
 
