@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import Any
 
 from pelican import signals
@@ -31,6 +33,16 @@ def get_generators(pelican: Any) -> list[type]:
     return [DigestGenerator]
 
 
+def on_finalized(pelican: Any) -> None:
+    """One warning when the built site nears GitHub Pages' 1 GB limit (site/output_size.py)."""
+    from .site.output_size import size_warning, tree_bytes
+
+    warning = size_warning(tree_bytes(Path(str(pelican.output_path))))
+    if warning:
+        logging.getLogger("tag_digest").warning("tag_digest: %s", warning)
+
+
 def register() -> None:
     signals.initialized.connect(on_initialized)
     signals.get_generators.connect(get_generators)
+    signals.finalized.connect(on_finalized)
