@@ -12,6 +12,7 @@ import feedparser
 import lxml.html
 import pytest
 from digest_support import articles, build, parse, write_archive
+from factories import mastodon_status
 from tag_digest.archive.records import Post
 from tag_digest.archive.statuses import from_status
 from tag_digest.digest.periods import by_week, post_anchor
@@ -27,21 +28,17 @@ def status(
     card: dict[str, Any] | None = None, text: str = "Пост",
 ) -> Post:  # fmt: skip
     html = f"<p>{text} {n}</p>" + "".join(f'<p><a href="{u}">{u}</a></p>' for u in links)
-    data: dict[str, Any] = {
-        "id": str(n),
-        "uri": f"https://mastodon.social/users/{author}/statuses/{n}",
-        "url": f"https://mastodon.social/@{author}/{n}",
-        "created_at": when,
-        "visibility": "public",
-        "language": "ru",
-        "account": {
-            "acct": author,
-            "display_name": author.upper(),
-            "url": f"https://mastodon.social/@{author}",
-        },
-        "content": html,
-        "tags": [{"name": t} for t in tags],
-    }
+    data = mastodon_status(
+        n,
+        acct=author,
+        name=author.upper(),
+        id=str(n),
+        created_at=when,
+        visibility="public",
+        language="ru",
+        content=html,
+        tags=[{"name": t} for t in tags],
+    )
     if card:
         data["card"] = card
     return from_status(data, "https://mastodon.social", "2025-01-10T00:00:00.000Z")

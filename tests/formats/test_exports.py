@@ -9,6 +9,7 @@ import json
 from html.parser import HTMLParser
 from pathlib import Path
 
+from factories import mastodon_status
 from tag_digest.archive.records import Post
 from tag_digest.archive.statuses import from_status
 from tag_digest.digest.links import Link, collect_links
@@ -26,14 +27,13 @@ TITLE = 'Обучение с учителем: <script>alert("x")</script> & "к
 def shared(n: int, when: str, urls: list[str], tags: list[str], card: str | None = None) -> Post:
     html = "".join(f'<p><a href="{u}">{u}</a></p>' for u in urls)
     return from_status(
-        {
-            "uri": f"https://mastodon.social/users/a/statuses/{n}",
-            "url": f"https://mastodon.social/@a/{n}",
-            "created_at": when,
-            "content": html,
-            "tags": [{"name": t} for t in tags],
-            "card": {"url": urls[0], "title": card, "provider_name": ""} if card else None,
-        },
+        mastodon_status(
+            n,
+            created_at=when,
+            content=html,
+            tags=[{"name": t} for t in tags],
+            card={"url": urls[0], "title": card, "provider_name": ""} if card else None,
+        ),
         "https://mastodon.social",
         "2025-01-01T00:00:00.000Z",
     )

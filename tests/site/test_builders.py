@@ -15,6 +15,7 @@ import lxml.etree
 import pytest
 from builder_support import SITENAME, digest
 from digest_support import articles, corpus_posts
+from factories import mastodon_status
 from tag_digest.archive.records import Post
 from tag_digest.archive.statuses import from_status
 from tag_digest.digest.periods import post_anchor
@@ -45,17 +46,16 @@ def status(n: int, when: str, tags: list[str], link: str = "") -> Post:
     if link:
         html += f'<p><a href="{link}">{link}</a></p>'
     return from_status(
-        {
-            "id": str(n),
-            "uri": f"https://mastodon.social/users/a/statuses/{n}",
-            "url": f"https://mastodon.social/@a/{n}",
-            "created_at": when,
-            "visibility": "public",
-            "language": "en",
-            "account": {"acct": "a", "display_name": "Author", "url": "https://mastodon.social/@a"},
-            "content": html,
-            "tags": [{"name": t} for t in tags],
-        },
+        mastodon_status(
+            n,
+            name="Author",
+            id=str(n),
+            created_at=when,
+            visibility="public",
+            language="en",
+            content=html,
+            tags=[{"name": t} for t in tags],
+        ),
         "https://mastodon.social",
         "2025-01-05T00:00:00.000Z",
     )

@@ -25,6 +25,7 @@ from urllib.parse import quote, urlsplit
 import lxml.html
 import pytest
 from digest_support import build, iter_html, parse, write_archive
+from factories import mastodon_status
 from tag_digest.archive.records import Post
 from tag_digest.archive.statuses import from_status
 from tag_digest.digest.csp import CONTENT_SECURITY_POLICY
@@ -46,14 +47,12 @@ document.addEventListener('securitypolicyviolation', (e) => window.__violations.
 
 def post(n: int) -> Post:
     return from_status(
-        {
-            "uri": f"https://mastodon.social/users/a/statuses/{n}",
-            "url": f"https://mastodon.social/@a/{n}",
-            "created_at": f"2025-07-{10 + n:02d}T10:00:00.000Z",
-            "content": f'<p>Пост {n} <a href="https://example.org/{n}">ссылка</a></p>',
-            "tags": [{"name": TAG}],
-            "account": {"acct": "a", "display_name": "Автор", "url": "https://mastodon.social/@a"},
-            "media_attachments": [
+        mastodon_status(
+            n,
+            created_at=f"2025-07-{10 + n:02d}T10:00:00.000Z",
+            content=f'<p>Пост {n} <a href="https://example.org/{n}">ссылка</a></p>',
+            tags=[{"name": TAG}],
+            media_attachments=[
                 {
                     "type": "image",
                     "url": f"https://files.example/{n}.png",
@@ -61,7 +60,7 @@ def post(n: int) -> Post:
                     "description": "картинка",
                 }
             ],
-        },
+        ),
         "https://mastodon.social",
         "2025-07-18T00:00:00.000Z",
     )

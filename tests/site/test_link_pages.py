@@ -10,6 +10,7 @@ from urllib.parse import unquote, urldefrag, urljoin
 
 import pytest
 from digest_support import build, corpus_posts, parse, write_archive
+from factories import mastodon_status
 from tag_digest.archive.records import Post
 from tag_digest.archive.statuses import from_status
 from tag_digest.digest.links import normalise_url
@@ -21,15 +22,13 @@ HOSTILE_TITLE = '<img src=x onerror="alert(1)"> & «кавычки»'
 def shared(n: int, when: str, links: list[str], tags: list[str], card: str | None = None) -> Post:
     html = "<p>Ссылки</p>" + "".join(f'<p><a href="{u}">{u}</a></p>' for u in links)
     return from_status(
-        {
-            "uri": f"https://mastodon.social/users/a/statuses/{n}",
-            "url": f"https://mastodon.social/@a/{n}",
-            "created_at": when,
-            "content": html,
-            "tags": [{"name": t} for t in tags],
-            "card": {"url": links[0], "title": card, "provider_name": "x"} if card else None,
-            "account": {"acct": "a", "display_name": "Автор", "url": "https://mastodon.social/@a"},
-        },
+        mastodon_status(
+            n,
+            created_at=when,
+            content=html,
+            tags=[{"name": t} for t in tags],
+            card={"url": links[0], "title": card, "provider_name": "x"} if card else None,
+        ),
         "https://mastodon.social",
         "2025-07-18T00:00:00.000Z",
     )

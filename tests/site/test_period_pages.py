@@ -11,6 +11,7 @@ import mf2py
 import pytest
 from cldr import plain
 from digest_support import ROOT, articles, build, parse, write_archive
+from factories import mastodon_status
 from tag_digest.archive.records import Post
 from tag_digest.archive.shards import Archive
 from tag_digest.archive.statuses import from_status
@@ -31,17 +32,15 @@ def status(n: int, when: str, tags: list[str], text: str = "Пост", link: str
     if link:
         html += f'<p><a href="{link}">{link}</a></p>'
     return from_status(
-        {
-            "id": str(n),
-            "uri": f"https://mastodon.social/users/a/statuses/{n}",
-            "url": f"https://mastodon.social/@a/{n}",
-            "created_at": when,
-            "visibility": "public",
-            "language": "ru",
-            "account": {"acct": "a", "display_name": "Автор", "url": "https://mastodon.social/@a"},
-            "content": html,
-            "tags": [{"name": t} for t in tags],
-        },
+        mastodon_status(
+            n,
+            id=str(n),
+            created_at=when,
+            visibility="public",
+            language="ru",
+            content=html,
+            tags=[{"name": t} for t in tags],
+        ),
         "https://mastodon.social",
         "2025-01-05T00:00:00.000Z",
     )
