@@ -13,6 +13,7 @@ from typing import Any
 
 from tag_digest.archive.records import Account, Card, Post
 from tag_digest.archive.shards import Archive
+from tag_digest.archive.statuses import from_status
 from tag_digest.fetch.client import ApiClient
 from tag_digest.fetch.ratelimit import Pacer
 from tag_digest.settings import DigestSettings
@@ -57,6 +58,31 @@ def mastodon_status(
     }
     status.update(fields)
     return status
+
+
+def timeline_post(
+    n: int,
+    when: str,
+    tags: list[str],
+    html: str,
+    *,
+    language: str = "ru",
+    fetched_at: str = "2025-01-05T00:00:00.000Z",
+    **fields: Any,
+) -> Post:
+    """Post ``n`` as mastodon.social's tag timeline gives it (public, with an id), read into a
+    record; ``fields`` go to :func:`mastodon_status` (``acct``, ``name``, ``card``, …)."""
+    status = mastodon_status(
+        n,
+        id=str(n),
+        created_at=when,
+        visibility="public",
+        language=language,
+        content=html,
+        tags=[{"name": t} for t in tags],
+        **fields,
+    )
+    return from_status(status, "https://mastodon.social", fetched_at)
 
 
 def client_for(

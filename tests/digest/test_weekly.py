@@ -12,9 +12,8 @@ import feedparser
 import lxml.html
 import pytest
 from digest_support import articles, build, parse, write_archive
-from factories import mastodon_status
+from factories import timeline_post
 from tag_digest.archive.records import Post
-from tag_digest.archive.statuses import from_status
 from tag_digest.digest.periods import by_week, post_anchor
 from tag_digest.digest.weekly import busiest_day, page_of, split_by_day, summarise, top_links
 
@@ -28,20 +27,9 @@ def status(
     card: dict[str, Any] | None = None, text: str = "Пост",
 ) -> Post:  # fmt: skip
     html = f"<p>{text} {n}</p>" + "".join(f'<p><a href="{u}">{u}</a></p>' for u in links)
-    data = mastodon_status(
-        n,
-        acct=author,
-        name=author.upper(),
-        id=str(n),
-        created_at=when,
-        visibility="public",
-        language="ru",
-        content=html,
-        tags=[{"name": t} for t in tags],
-    )
-    if card:
-        data["card"] = card
-    return from_status(data, "https://mastodon.social", "2025-01-10T00:00:00.000Z")
+    extra = {"card": card} if card else {}
+    return timeline_post(n, when, tags, html, acct=author, name=author.upper(),
+                         fetched_at="2025-01-10T00:00:00.000Z", **extra)  # fmt: skip
 
 
 # -- the summary on plain data ----------------------------------------------------------------

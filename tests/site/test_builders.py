@@ -15,9 +15,8 @@ import lxml.etree
 import pytest
 from builder_support import SITENAME, digest
 from digest_support import articles, corpus_posts
-from factories import mastodon_status
+from factories import timeline_post
 from tag_digest.archive.records import Post
-from tag_digest.archive.statuses import from_status
 from tag_digest.digest.periods import post_anchor
 from tag_digest.site.owned import owns_output
 
@@ -45,20 +44,7 @@ def status(n: int, when: str, tags: list[str], link: str = "") -> Post:
     html = f"<p>Post {n}</p>"
     if link:
         html += f'<p><a href="{link}">{link}</a></p>'
-    return from_status(
-        mastodon_status(
-            n,
-            name="Author",
-            id=str(n),
-            created_at=when,
-            visibility="public",
-            language="en",
-            content=html,
-            tags=[{"name": t} for t in tags],
-        ),
-        "https://mastodon.social",
-        "2025-01-05T00:00:00.000Z",
-    )
+    return timeline_post(n, when, tags, html, language="en", name="Author")
 
 
 def target(output: Path, page: str, href: str) -> str:

@@ -11,10 +11,9 @@ import mf2py
 import pytest
 from cldr import plain
 from digest_support import ROOT, articles, build, parse, write_archive
-from factories import mastodon_status
+from factories import timeline_post
 from tag_digest.archive.records import Post
 from tag_digest.archive.shards import Archive
-from tag_digest.archive.statuses import from_status
 from tag_digest.digest.periods import post_anchor
 from tag_digest.digest.urls import ROOT as ROOT_MARKER
 
@@ -31,19 +30,7 @@ def status(n: int, when: str, tags: list[str], text: str = "Пост", link: str
     html = f"<p>{text} {n}</p>"
     if link:
         html += f'<p><a href="{link}">{link}</a></p>'
-    return from_status(
-        mastodon_status(
-            n,
-            id=str(n),
-            created_at=when,
-            visibility="public",
-            language="ru",
-            content=html,
-            tags=[{"name": t} for t in tags],
-        ),
-        "https://mastodon.social",
-        "2025-01-05T00:00:00.000Z",
-    )
+    return timeline_post(n, when, tags, html)
 
 
 def squash(text: str) -> str:
