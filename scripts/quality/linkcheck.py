@@ -7,10 +7,16 @@ required), and a ``#fragment`` must name an ``id`` (or ``<a name>``) in the
 target page. The sitemap's ``<loc>`` and the feeds' links are checked the
 same way. Links to other hosts are counted, not fetched: the checks never
 leave 127.0.0.1.
+
+A reference may be an IRI (the site writes links to its own pages with their
+letters, ``tags/машинное_обучение/``): like a browser, the checker percent-encodes
+its non-ASCII characters as UTF-8 before it fetches, so an IRI and its
+percent-encoded form are the same URL, fetched once.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +28,8 @@ from lxml import etree
 
 NOT_PAGES = frozenset({"bookmarks.html"})
 """Files with an .html name that are exports, not web pages (the Netscape bookmark file)."""
+
+_NOT_ASCII = re.compile("[^\x00-\x7f]+")
 
 _REFERENCES = (
     ("a", "href"), ("area", "href"), ("link", "href"), ("img", "src"), ("script", "src"),
@@ -52,6 +60,12 @@ def page_files(root: Path) -> list[Path]:
 
 def page_url(root: Path, path: Path, base_url: str) -> str:
     return urljoin(base_url, quote(path.relative_to(root).as_posix()))
+
+
+def as_uri(reference: str) -> str:
+    """``reference`` with its non-ASCII characters percent-encoded as UTF-8, as a browser
+    sends an IRI (RFC 3987, 3.1)."""
+    return _NOT_ASCII.sub(lambda match: quote(match.group(0), safe=""), reference)
 
 
 def _srcset(value: str) -> Iterator[str]:
@@ -131,7 +145,7 @@ def check_links(root: Path, base_url: str) -> LinkReport:
             report.pages += 1
             here = page_url(root, path, base_url)
             for reference in read(path.read_bytes()):
-                target = urljoin(here, reference.strip())
+                target = urljoin(here, as_uri(reference.strip()))
                 parts = urlsplit(target)
                 if parts.scheme not in ("http", "https"):
                     continue

@@ -10,7 +10,9 @@ classes (``h-card``, ``u-url``, ``h-entry``…) are dropped, so a post can never
 forge the page's own h-entry markup.
 
 :func:`link_hashtags` then points hashtag links at our tag page when the tag
-is configured (the origin server's tag page is kept otherwise).
+is configured (the origin server's tag page is kept otherwise). A link it points
+at our own page loses its ``rel``: ``nofollow noopener ugc`` is for links that
+leave the site, and a tag page is ours, not the post author's.
 
 nh3 serialises canonically (attributes ``name="value"``, ``"`` ``<`` ``>``
 escaped inside values), which is what makes the small regular expressions
@@ -102,8 +104,8 @@ def link_hashtags(clean: str, href_for: Callable[[str], str | None]) -> str:
     """Rewrite the hashtag links in cleaned HTML.
 
     ``href_for(name)`` gets the tag as written (``Supervised_finetuning``) and
-    returns the new (already escaped) ``href`` value, or ``None`` to keep the
-    link as it is.
+    returns the new (already escaped) ``href`` value, a link to one of our own
+    pages (written without ``rel``), or ``None`` to keep the link as it is.
     """
     if "hashtag" not in clean:
         return clean
@@ -119,6 +121,7 @@ def link_hashtags(clean: str, href_for: Callable[[str], str | None]) -> str:
         if href is None:
             return match.group(0)
         attrs["href"] = href
+        attrs.pop("rel", None)
         rendered = " ".join(f'{key}="{value}"' for key, value in attrs.items())
         return f"<a {rendered}>{match.group(2)}</a>"
 

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from ..digest.model import Entry as ModelEntry
 from ..digest.model import SiteModel, TagInfo
 from ..digest.periods import Period
-from ..digest.urls import resolve_root
+from ..digest.urls import resolve_root_uri
 from ..formats.feeds import (
     ALL_FEED_PATH,
     WEEKS_FEED_PATH,
@@ -120,7 +120,7 @@ class FeedPages:
             post_entry(
                 e.post,
                 link=absolute_url(root, self.place.post_link(e.post)),
-                content_html=resolve_root(str(e.fragment), root + "/"),
+                content_html=resolve_root_uri(str(e.fragment), root + "/"),
                 tag_scheme=absolute_url(root, "tags/"),
                 title=self.titles[e.post.uri],
             )

@@ -175,13 +175,13 @@ class LinkPages:
             self._write_link_list(
                 f"{LINKS_DIR}/months/{group.key}", group.links,
                 words["links_month_title"].format(month=label),
-                self.ctx.count_label("links_count", group.count), {}, out,
+                self.ctx.count_label("links_count", group.count), {"compact": True}, out,
             )  # fmt: skip
         for group in by_domain(self.links):
             self._write_link_list(
                 domain_page(group.links[0].url).removesuffix("/index.html"), group.links,
                 words["links_domain_title"].format(domain=group.key),
-                self.ctx.count_label("links_count", group.count), {}, out,
+                self.ctx.count_label("links_count", group.count), {"compact": True}, out,
             )  # fmt: skip
 
     def export_links(self) -> tuple[Link, ...]:

@@ -34,7 +34,7 @@ from ..digest.grouping import local_time
 from ..digest.sanitize import clean_html, link_hashtags, plain, safe_url
 from ..digest.tagnames import normalise_tag
 
-RENDER_VERSION = "4"
+RENDER_VERSION = "5"
 """Bump when the code here changes what a fragment looks like (invalidates caches)."""
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
