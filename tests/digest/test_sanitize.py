@@ -27,7 +27,9 @@ def fragment(html: str) -> lxml.html.HtmlElement:
     return lxml.html.fragment_fromstring(html, create_parent="div")
 
 
-def assert_allow_listed(html: str) -> None:
+def assert_allow_listed(html: str, ours: str | None = None) -> None:
+    """Only allow-listed markup; every link ``rel="nofollow noopener ugc"`` but those to our
+    own pages (``href`` starting with ``ours``), which have no ``rel``."""
     root = fragment(html)
     for element in root.iter():
         if element is root or not isinstance(element.tag, str):
@@ -40,7 +42,8 @@ def assert_allow_listed(html: str) -> None:
             if name == "class":
                 assert set(value.split()) <= ALLOWED_CLASSES.get(element.tag, set()), value
         if element.tag == "a":
-            assert element.get("rel") == LINK_REL
+            own = ours is not None and element.get("href", "").startswith(ours)
+            assert element.get("rel") == (None if own else LINK_REL)
 
 
 @pytest.mark.parametrize(
@@ -134,7 +137,15 @@ def test_configured_hashtags_point_at_our_tag_page() -> None:
         "OURS/r",
         "https://example.org/tags/x",  # a mention-only link is no hashtag
     ]
-    assert_allow_listed(result.replace("OURS/", "https://ours.example/"))
+    assert_allow_listed(result.replace("OURS/", "https://ours.example/"), "https://ours.example/")
+    rels = {a.get("href"): a.get("rel") for a in fragment(result).iter("a")}
+    assert rels == {  # a link to our own tag page is not the author's: no nofollow/ugc
+        "OURS/sf": None,
+        "https://mastodon.social/tags/LLM": "nofollow noopener ugc",
+        "OURS/r": None,
+        "https://example.org/tags/x": "nofollow noopener ugc",
+    }
+    assert 'class="mention hashtag">#<span>Supervised_finetuning</span>' in result
 
 
 def test_safe_url() -> None:

@@ -90,3 +90,27 @@ def test_the_server_compresses_text_like_a_real_host(tmp_path: Path) -> None:
     assert int(page.headers["content-length"]) < len(plain.content) / 5
     assert page.text == plain.text
     assert missing.status_code == 404
+
+
+UTF8_PAGE = PAGE.replace("<head>", '<head><meta charset="utf-8">')
+
+
+def test_iris_resolve_as_a_browser_follows_them(tmp_path: Path) -> None:
+    write(tmp_path, "theme/css/main.css", "")
+    write(tmp_path, "feeds/all.atom.xml", '<feed xmlns="http://www.w3.org/2005/Atom"/>')
+    write(tmp_path, TAG_PAGE, UTF8_PAGE.format(title="#ML", root="../../", body=(
+        '<article id="пост-1">пост</article>'
+    )))  # fmt: skip
+    write(tmp_path, "index.html", UTF8_PAGE.format(title="Главная", root="", body=(
+        '<a href="tags/машинное_обучение/index.html">IRI</a>'
+        ' <a href="tags/машинное_обучение/#пост-1">IRI с якорем</a>'
+        ' <a href="tags/%D0%BC%D0%B0%D1%88%D0%B8%D0%BD%D0%BD%D0%BE%D0%B5_%D0%BE%D0%B1%D1%83%D1%87'
+        '%D0%B5%D0%BD%D0%B8%D0%B5/">URI</a>'
+        ' <a href="tags/хабр/">нет такого тега</a>'
+    )))  # fmt: skip
+    with serve(tmp_path) as base:
+        report = check_links(tmp_path, base)
+    assert [(b.page, b.reference, b.reason) for b in report.broken] == [
+        ("index.html", "tags/хабр/", "HTTP 404")
+    ]
+    assert report.internal == 8  # each page's stylesheet and feed link, and the four links
