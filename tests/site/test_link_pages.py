@@ -158,3 +158,27 @@ def test_many_links_are_paginated(tmp_path: Path) -> None:
     assert len(one) == 100 and len(two) == 30 and not set(one) & set(two)
     assert one[0] == "https://e.ex/129"  # newest first
     assert first.xpath('//a[@rel="next"]/@href') == ["../links/page/2/index.html"]
+
+
+def test_month_and_domain_listings_show_a_compact_item(corpus_site: Path) -> None:
+    """Title, the link without its scheme, the first day linked to the first post, the count;
+    the full item (tags, every post, Wayback) only on links/, which lists every link."""
+    page_path = corpus_site / "links" / "months" / "2025-07" / "index.html"
+    entry = parse(page_path).xpath('//li[@class="link"][a/@href="https://habr.com/ru/articles/1/"]')
+    assert len(entry) == 1
+    assert entry[0].xpath('string(a[@class="link-title"])') == HOSTILE_TITLE
+    assert entry[0].xpath('string(span[@class="link-url"])') == "habr.com/ru/articles/1/"
+    meta = " ".join(entry[0].xpath('string(p[@class="link-meta"])').split())
+    assert meta == "First shared July 10, 2025 · shared by 2 posts"
+    (first,) = entry[0].xpath('p[@class="link-meta"]/a')
+    assert first.xpath("time/@datetime") == ["2025-07-10"]
+    target, fragment = resolve(corpus_site, page_path, first.get("href"))
+    holder = parse(target).xpath(f'//div[@id="{fragment}"]/article/@data-uri')
+    assert holder == ["https://mastodon.social/users/a/statuses/1"]  # the post that shared it first
+    assert not entry[0].xpath('.//a[starts-with(@href, "https://web.archive.org/")]')
+    full = parse(corpus_site / "links" / "index.html")
+    assert full.xpath('//li[@class="link"]//a[starts-with(@href, "https://web.archive.org/")]')
+    domain = parse(corpus_site / "links" / "domains" / "habr.com" / "index.html")
+    assert len(domain.xpath('//li[@class="link"]/p[@class="link-meta"]')) == len(
+        domain.xpath('//li[@class="link"]')
+    )  # one line of facts an item
