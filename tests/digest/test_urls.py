@@ -51,7 +51,7 @@ def test_siteurl_for_a_page() -> None:
         ("tags/künstliche/", "tags/künstliche/"),
         # what would end or break an attribute, a path or a URL stays escaped
         ("tags/a b/", "tags/a%20b/"),
-        ('tags/"<x>&\'/', "tags/%22%3Cx%3E%26%27/"),
+        ("tags/\"<x>&'/", "tags/%22%3Cx%3E%26%27/"),
         ("tags/100%/", "tags/100%25/"),
         ("tags/x#y?z/", "tags/x%23y%3Fz/"),
         ("tags/\x01\x7f/", "tags/%01%7F/"),

@@ -40,7 +40,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             n,
             f"2025-01-0{1 + n % 3}T10:0{n}:00.000Z",
             [TAGS[n % 3], "Прочее"],
-            f"<p>Пост {n}: <a href=\"https://habr.com/ru/articles/{n}/\">habr.com/ru/articles/{n}</a>"
+            f'<p>Пост {n}: <a href="https://habr.com/ru/articles/{n}/">habr.com/ru/articles/{n}</a>'
             f" {hashtag(TAGS[n % 3])} {hashtag('Прочее')}</p>",
         )
         for n in range(6)
