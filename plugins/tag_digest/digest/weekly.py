@@ -11,8 +11,8 @@ the home page and the weekly Atom feed open with the same :class:`WeekSummary`:
 - ``busiest_day``: the day with the most posts (the earlier day on a tie).
 
 A week's posts are shown in pages of ``DIGEST_PER_PAGE``, newest first, numbered from the
-oldest (:func:`.grouping.paginate`); :func:`split_by_day`
-cuts one page's posts into day sections (a day may continue on the next page).
+oldest (:func:`.grouping.paginate`); :func:`split_by_day` cuts one page's posts into day
+sections (a day may continue on the next older page).
 """
 
 from __future__ import annotations
