@@ -1,4 +1,5 @@
-"""Ordering, dates in the site's time zone, grouping by date and pagination (pure functions)."""
+"""Ordering, dates in the site's time zone and grouping by date (pure functions); pagination is
+test_pagination.py."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from digest_support import corpus_posts
 from tag_digest import values
 from tag_digest.archive.records import Post
 from tag_digest.digest import dates, periods
-from tag_digest.digest.grouping import group_by_date, local_date, newest_first, paginate, zone
+from tag_digest.digest.grouping import group_by_date, local_date, newest_first, zone
 from tag_digest.errors import SettingError
 
 MOSCOW = zone("Europe/Moscow")
@@ -72,33 +73,6 @@ def test_group_by_date_keeps_runs_in_order() -> None:
     groups = group_by_date(range(len(days)), lambda i: days[i])
     assert [(g.date.day, g.items) for g in groups] == [(3, (0, 1)), (2, (2, 3, 4)), (1, (5,))]
     assert group_by_date([], lambda i: days[i]) == []
-
-
-@pytest.mark.parametrize(
-    ("count", "per_page", "sizes"),
-    [
-        (0, 25, [0]),
-        (1, 25, [1]),
-        (25, 25, [25]),
-        (26, 25, [25, 1]),
-        (5, 2, [2, 2, 1]),
-        (3, 1, [1, 1, 1]),
-    ],
-)
-def test_pagination(count: int, per_page: int, sizes: list[int]) -> None:
-    items = list(range(count))
-    pages = paginate(items, per_page)
-    assert [len(p.items) for p in pages] == sizes
-    assert [p.number for p in pages] == list(range(1, len(sizes) + 1))
-    assert all(p.count == len(sizes) for p in pages)
-    assert [i for p in pages for i in p.items] == items
-    assert not pages[0].has_previous and not pages[-1].has_next
-    assert all(p.has_next for p in pages[:-1]) and all(p.has_previous for p in pages[1:])
-
-
-def test_pagination_needs_a_positive_page_size() -> None:
-    with pytest.raises(ValueError, match="per_page"):
-        paginate([1], 0)
 
 
 def test_unknown_time_zone() -> None:

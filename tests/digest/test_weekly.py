@@ -100,7 +100,8 @@ def test_split_by_day_and_page_of() -> None:
         ("2025-01-07", ["4"]),
     ]
     pages = page_of(week.posts, 3)
-    assert [pages[p.uri] for p in week.posts] == [1, 1, 1, 2, 2, 2, 3]
+    # 7 posts by 3: page 1 holds the oldest 3, the index (0) the newest 4.
+    assert [pages[p.uri] for p in week.posts] == [0, 0, 0, 0, 1, 1, 1]
 
 
 # -- pages in a real build --------------------------------------------------------------------
@@ -123,32 +124,31 @@ def anchors(page: lxml.html.HtmlElement) -> list[str]:
 
 def test_week_pages_split_at_per_page_newest_first_with_a_pager(site: Path) -> None:
     week = site / "weeks" / "2025-W02"
-    first, second, third = (
-        parse(week / "index.html"),
-        parse(week / "page" / "2" / "index.html"),
-        parse(week / "page" / "3" / "index.html"),
-    )
-    assert not (week / "page" / "1").exists() and not (week / "page" / "4").exists()
+    first, older = parse(week / "index.html"), parse(week / "page" / "1" / "index.html")
+    assert not (week / "page" / "2").exists()
     (ordered,) = by_week(hand_made_week(), UTC)
     expected = [post_anchor(p.uri) for p in ordered.posts]
-    assert anchors(first) + anchors(second) + anchors(third) == expected
-    assert [len(anchors(p)) for p in (first, second, third)] == [3, 3, 1]
-    # Page 1 holds posts 7 (the 12th), 6 and 5 (the 8th); page 2 posts 4, 3, 2 (the 7th); page 3
-    # post 1 (the 6th): each page's day headings follow its own posts.
-    days = [p.xpath('//section[@class="day"]/h2//time/@datetime') for p in (first, second, third)]
-    assert days == [["2025-01-12", "2025-01-08"], ["2025-01-07"], ["2025-01-06"]]
-    pager = second.xpath('//nav[@class="pager"]')[0]
-    here = week / "page" / "2"
+    assert anchors(first) + anchors(older) == expected
+    # 7 posts by 3: page 1 (the oldest) holds exactly 3, the index the newest 4.
+    assert [len(anchors(p)) for p in (first, older)] == [4, 3]
+    # The index holds posts 7 (the 12th), 6 and 5 (the 8th) and 4 (the 7th); page 1 posts 3, 2
+    # (the 7th) and 1 (the 6th): each page's day headings follow its own posts.
+    days = [p.xpath('//section[@class="day"]/h2//time/@datetime') for p in (first, older)]
+    assert days == [["2025-01-12", "2025-01-08", "2025-01-07"], ["2025-01-07", "2025-01-06"]]
+    pager = older.xpath('//nav[@class="pager"]')[0]
+    here = week / "page" / "1"
     (newer,) = pager.xpath('.//a[@rel="prev"]/@href')
-    (older,) = pager.xpath('.//a[@rel="next"]/@href')
     assert (here / newer).resolve() == (week / "index.html").resolve()
-    assert (here / older).resolve() == (week / "page" / "3" / "index.html").resolve()
-    assert "2 " in pager.xpath('string(.//span[@class="pager-where"])')
+    assert not pager.xpath('.//a[@rel="next"]')
+    assert " ".join(pager.xpath('string(.//span[@class="pager-where"])').split()) == (
+        "Страница 1 · посты 1–3 от самых ранних"
+    )
+    (to_older,) = first.xpath('//nav[@class="pager"]//a[@rel="next"]/@href')
+    assert (week / to_older).resolve() == (week / "page" / "1" / "index.html").resolve()
     assert not first.xpath('//nav[@class="pager"]//a[@rel="prev"]')
-    assert not third.xpath('//nav[@class="pager"]//a[@rel="next"]')
-    # Pages after the first carry their number in the title (no two pages share one).
-    titles = {p.findtext(".//title") for p in (first, second, third)}
-    assert len(titles) == 3
+    # Numbered pages carry their number in the title (no two pages share one).
+    titles = {p.findtext(".//title") for p in (first, older)}
+    assert len(titles) == 2
 
 
 def test_summary_opens_page_one_only_with_the_hand_counted_figures(site: Path) -> None:
@@ -172,7 +172,7 @@ def test_summary_opens_page_one_only_with_the_hand_counted_figures(site: Path) -
     assert all(li.xpath("./a/@rel")[0] == "nofollow noopener ugc" for li in top)
     busiest = summary.xpath(".//dd//a/@href")[0]
     assert (week / busiest).resolve() == (site / "days" / "2025-01-07" / "index.html").resolve()
-    assert not parse(week / "page" / "2" / "index.html").xpath('//section[@class="summary"]')
+    assert not parse(week / "page" / "1" / "index.html").xpath('//section[@class="summary"]')
 
 
 def test_day_pages_paginate_and_every_post_link_reaches_the_page_that_shows_it(site: Path) -> None:
@@ -198,11 +198,12 @@ def test_a_day_with_more_posts_than_a_page_continues_on_page_two(tmp_path: Path)
     site = build(tmp_path, write_archive(tmp_path / "archive", posts), DIGEST_TAGS=TAGS,
                  DIGEST_PER_PAGE=2)  # fmt: skip
     day = site / "days" / "2025-01-07"
-    pages = [day / "index.html", *(day / "page" / str(n) / "index.html" for n in (2, 3))]
+    # 5 posts by 2: page 1 the oldest 2, the index the newest 3.
+    pages = [day / "index.html", day / "page" / "1" / "index.html"]
     seen = [anchors(parse(p)) for p in pages]
-    assert [len(s) for s in seen] == [2, 2, 1]
+    assert [len(s) for s in seen] == [3, 2]
     assert [a for page in seen for a in page] == [post_anchor(p.uri) for p in reversed(posts)]
-    assert not (day / "page" / "4").exists()
+    assert not (day / "page" / "2").exists()
     # The all-posts feed links each post to the day page that shows it.
     feed = feedparser.parse((site / "feeds" / "all.atom.xml").read_bytes())
     assert len(feed.entries) == 5
@@ -211,8 +212,8 @@ def test_a_day_with_more_posts_than_a_page_continues_on_page_two(tmp_path: Path)
         target = site / link.path.lstrip("/")
         target = target / "index.html" if target.is_dir() else target
         assert link.fragment in anchors(parse(target)), entry.link
-    on_page_3 = [e.link for e in feed.entries if "/page/3/" in e.link]
-    assert len(on_page_3) == 1 and post_anchor(posts[0].uri) in on_page_3[0]
+    on_page_1 = [e.link for e in feed.entries if "/page/1/" in e.link]
+    assert len(on_page_1) == 2 and post_anchor(posts[0].uri) in " ".join(on_page_1)
 
 
 def test_home_page_shows_the_latest_weeks_summary_and_first_posts(site: Path) -> None:

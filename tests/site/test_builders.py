@@ -67,27 +67,38 @@ def day_sections(page: lxml.html.HtmlElement) -> list[tuple[str, int]]:
 def test_tag_pages_paginate_newest_first(tmp_path: Path, rstats_posts: list[Post]) -> None:
     site = digest(tmp_path, rstats_posts, per_page=2)
     site.pages.tag_pages.write(site.out)
-    pages = [
-        "tags/rstats/index.html",
-        "tags/rstats/page/2/index.html",
-        "tags/rstats/page/3/index.html",
-    ]
+    # 5 posts by 2: page 1 holds the oldest 2, the index the newest 3.
+    pages = ["tags/rstats/index.html", "tags/rstats/page/1/index.html"]
     assert site.written() == set(pages)
     assert [day_sections(site.html(p)) for p in pages] == [
-        [("2024-12-28", 1), ("2024-12-27", 1)],
-        [("2024-12-27", 1), ("2024-12-26", 1)],
-        [("2024-12-25", 1)],
+        [("2024-12-28", 1), ("2024-12-27", 2)],
+        [("2024-12-26", 1), ("2024-12-25", 1)],
     ]
     shown = [a.get("data-uri") for p in pages for a in articles(site.html(p))]
     assert shown == [p.uri for p in rstats_posts]
+    index, oldest = site.html(pages[0]), site.html(pages[1])
+    assert "5 posts · Newest posts" in index.text_content()
+    assert "Page 1 · posts 1–2 from the oldest" in oldest.text_content()
+    assert "5 posts" not in oldest.text_content()  # a numbered page names no total
+
+
+def test_tag_pages_number_from_the_oldest(tmp_path: Path, rstats_posts: list[Post]) -> None:
+    site = digest(tmp_path, rstats_posts, per_page=1)
+    site.pages.tag_pages.write(site.out)
+    # By 1: the index holds the newest post, page 4 the next, … page 1 the oldest.
+    pages = ["tags/rstats/index.html", *(f"tags/rstats/page/{n}/index.html" for n in (4, 3, 2, 1))]
+    assert site.written() == set(pages)
+    shown = [[a.get("data-uri") for a in articles(site.html(p))] for p in pages]
+    assert shown == [[p.uri] for p in rstats_posts]
     for number, path in enumerate(pages):
         root = site.html(path)
         older = root.xpath('//nav[@class="pager"]//a[@rel="next"]/@href')
         newer = root.xpath('//nav[@class="pager"]//a[@rel="prev"]/@href')
         assert [target(site.output, path, h) for h in older] == pages[number + 1 : number + 2]
         assert [target(site.output, path, h) for h in newer] == pages[max(0, number - 1) : number]
+        assert root.xpath('//head/link[@rel="next"]/@href') == older
         assert root.findtext(".//h1") == "#rstats"
-        assert f"Page {number + 1} of 3" in root.text_content()
+    assert "Page 3 · posts 3–3 from the oldest" in site.html(pages[2]).text_content()
 
 
 def test_tag_pages_group_by_the_site_time_zone(tmp_path: Path, rstats_posts: list[Post]) -> None:
@@ -105,12 +116,14 @@ def test_tag_pages_group_by_the_site_time_zone(tmp_path: Path, rstats_posts: lis
 
 def test_tag_pages_under_an_absolute_siteurl(tmp_path: Path, rstats_posts: list[Post]) -> None:
     base = "https://example.org/digest"
-    site = digest(tmp_path, rstats_posts, per_page=2, site_url=base)
+    site = digest(tmp_path, rstats_posts, per_page=1, site_url=base)
     site.pages.tag_pages.write(site.out)
     page = site.html("tags/rstats/page/2/index.html")
     assert page.xpath('//link[@rel="stylesheet"]/@href') == [f"{base}/theme/css/main.css"]
-    assert page.xpath('//a[@rel="next"]/@href') == [f"{base}/tags/rstats/page/3/"]
-    assert page.xpath('//a[@rel="prev"]/@href') == [f"{base}/tags/rstats/"]
+    assert page.xpath('//a[@rel="next"]/@href') == [f"{base}/tags/rstats/page/1/"]
+    assert page.xpath('//a[@rel="prev"]/@href') == [f"{base}/tags/rstats/page/3/"]
+    newest = site.html("tags/rstats/page/4/index.html")
+    assert newest.xpath('//a[@rel="prev"]/@href') == [f"{base}/tags/rstats/"]
     hashtags = page.xpath('//a[contains(@class, "hashtag")]')
     ours = {a.get("href") for a in hashtags if a.text_content().lower() == "#rstats"}
     assert ours == {f"{base}/tags/rstats/"}
@@ -119,10 +132,10 @@ def test_tag_pages_under_an_absolute_siteurl(tmp_path: Path, rstats_posts: list[
 def test_an_unchanged_page_is_not_rendered_again(tmp_path: Path, rstats_posts: list[Post]) -> None:
     site = digest(tmp_path, rstats_posts, per_page=2)
     site.pages.tag_pages.write(site.out)
-    assert site.writer.finish().written == 3
+    assert site.writer.finish().written == 2
     site.pages.tag_pages.write(site.out)
     stats = site.writer.finish()
-    assert (stats.written, stats.unchanged, stats.skipped) == (3, 0, 3)
+    assert (stats.written, stats.unchanged, stats.skipped) == (2, 0, 2)
 
 
 # -- week and day pages ---------------------------------------------------------
@@ -158,20 +171,18 @@ def test_week_pages_with_their_days_and_navigation(tmp_path: Path) -> None:
 
 
 def test_day_pages_paginate_and_posts_link_to_the_page_that_shows_them(tmp_path: Path) -> None:
-    site = digest(tmp_path, POSTS, tags=("rstats", "python"), per_page=2)
+    site = digest(tmp_path, POSTS, tags=("rstats", "python"), per_page=1)
     site.pages.period_pages.write_days(site.out)
     day = "days/2024-12-27/"
-    assert {p for p in site.written() if p.startswith(day)} == {
-        f"{day}index.html",
-        f"{day}page/2/index.html",
-    }
-    assert [a.get("data-uri") for a in articles(site.html(f"{day}page/2/index.html"))] == [
-        POSTS[3].uri
-    ]
-    link = site.pages.place.post_link(POSTS[3])
-    assert link == f"{day}page/2/index.html#{post_anchor(POSTS[3].uri)}"
-    anchor = link.split("#")[1]
-    assert site.html(f"{day}page/2/index.html").xpath(f'//*[@id="{anchor}"]')
+    # Its 3 posts by 1: the newest on the index, then page 2, then the oldest on page 1.
+    pages = [f"{day}index.html", f"{day}page/2/index.html", f"{day}page/1/index.html"]
+    assert {p for p in site.written() if p.startswith(day)} == set(pages)
+    shown = [[a.get("data-uri") for a in articles(site.html(p))] for p in pages]
+    assert shown == [[POSTS[1].uri], [POSTS[2].uri], [POSTS[3].uri]]
+    for post, page in zip(POSTS[1:4], pages, strict=True):
+        link = site.pages.place.post_link(post)
+        assert link == f"{page}#{post_anchor(post.uri)}"
+        assert site.html(page).xpath(f'//*[@id="{link.split("#")[1]}"]')
 
 
 def test_the_archive_page_lists_every_week(tmp_path: Path) -> None:
@@ -220,7 +231,7 @@ def test_exports_use_absolute_digest_urls(tmp_path: Path) -> None:
 
 def test_feeds_carry_the_posts_with_absolute_links(tmp_path: Path) -> None:
     base = "https://example.org/digest"
-    site = digest(tmp_path, POSTS, tags=("rstats", "python"), site_url=base, per_page=2)
+    site = digest(tmp_path, POSTS, tags=("rstats", "python"), site_url=base, per_page=1)
     site.pages.feeds.write(site.out)
     assert site.written() == {
         "feeds/all.atom.xml",
@@ -232,7 +243,7 @@ def test_feeds_carry_the_posts_with_absolute_links(tmp_path: Path) -> None:
     assert everything.findtext("a:title", namespaces=ATOM) == SITENAME
     links = everything.xpath("a:entry/a:link/@href", namespaces=ATOM)
     assert len(links) == len(POSTS)
-    assert f"{base}/days/2024-12-27/page/2/#{post_anchor(POSTS[3].uri)}" in links
+    assert f"{base}/days/2024-12-27/page/1/#{post_anchor(POSTS[3].uri)}" in links
     python = lxml.etree.fromstring((site.output / "feeds/tags/python.atom.xml").read_bytes())
     assert len(python.xpath("a:entry", namespaces=ATOM)) == 2
     weeks = lxml.etree.fromstring((site.output / "feeds/weeks.atom.xml").read_bytes())

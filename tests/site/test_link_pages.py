@@ -147,17 +147,19 @@ def test_a_rebuild_with_nothing_new_writes_identical_exports(tmp_path: Path) -> 
 def test_many_links_are_paginated(tmp_path: Path) -> None:
     posts = [
         shared(n, f"2025-07-{1 + n // 10:02d}T10:{n % 60:02d}:00Z", [f"https://e.ex/{n}"], ["LLM"])
-        for n in range(130)
+        for n in range(230)
     ]
     archive = write_archive(tmp_path / "archive", posts)
     site = build(tmp_path, archive, DIGEST_TAGS=["LLM"])
     first = parse(site / "links" / "index.html")
-    second = parse(site / "links" / "page" / "2" / "index.html")
+    second = parse(site / "links" / "page" / "1" / "index.html")
     one = first.xpath('//a[@class="link-title"]/@href')
     two = second.xpath('//a[@class="link-title"]/@href')
-    assert len(one) == 100 and len(two) == 30 and not set(one) & set(two)
-    assert one[0] == "https://e.ex/129"  # newest first
-    assert first.xpath('//a[@rel="next"]/@href') == ["../links/page/2/index.html"]
+    # 230 links by 100: page 1 holds the oldest 100, the index the newest 130.
+    assert len(one) == 130 and len(two) == 100 and not set(one) & set(two)
+    assert not (site / "links" / "page" / "2").exists()
+    assert one[0] == "https://e.ex/229" and two[0] == "https://e.ex/99"  # newest first
+    assert first.xpath('//a[@rel="next"]/@href') == ["../links/page/1/index.html"]
 
 
 def test_month_and_domain_listings_show_a_compact_item(corpus_site: Path) -> None:

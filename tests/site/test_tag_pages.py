@@ -196,7 +196,7 @@ def test_rebuilds_reuse_fragments_and_leave_unchanged_pages_alone(
     settings = {"DIGEST_TAGS": ["rstats", "AWS"], "DIGEST_PER_PAGE": 2}
     output = build(tmp_path, archive, **settings)
     first = mtimes(output)
-    assert len(first) == 4  # three pages of #rstats, one of #AWS
+    assert len(first) == 3  # two pages of #rstats (the index and page 1, the oldest), one of #AWS
     build(tmp_path, archive, **settings)
     assert mtimes(output) == first
 
@@ -209,7 +209,7 @@ def test_rebuilds_reuse_fragments_and_leave_unchanged_pages_alone(
     )
     cache_file.write_text(json.dumps(cached), encoding="utf-8")
     build(tmp_path, archive, **settings)
-    assert "CACHED-MARK" in (output / "tags/rstats/page/3/index.html").read_text(encoding="utf-8")
+    assert "CACHED-MARK" in (output / "tags/rstats/page/1/index.html").read_text(encoding="utf-8")
     assert (
         mtimes(output)[output / "tags/rstats/index.html"]
         == first[output / "tags/rstats/index.html"]
@@ -219,7 +219,7 @@ def test_rebuilds_reuse_fragments_and_leave_unchanged_pages_alone(
     edited = replace(rstats_posts[-1], content="<p>Edited text #rstats</p>")
     write_archive(archive, [*rstats_posts[:-1], edited])
     build(tmp_path, archive, **settings)
-    last = (output / "tags/rstats/page/3/index.html").read_text(encoding="utf-8")
+    last = (output / "tags/rstats/page/1/index.html").read_text(encoding="utf-8")
     assert "CACHED-MARK" not in last and "Edited text" in last
     now = mtimes(output)
     assert now[output / "tags/rstats/index.html"] == first[output / "tags/rstats/index.html"]
@@ -227,7 +227,7 @@ def test_rebuilds_reuse_fragments_and_leave_unchanged_pages_alone(
     # A tag no longer configured loses its pages.
     build(tmp_path, archive, DIGEST_TAGS=["rstats"], DIGEST_PER_PAGE=2)
     assert not (output / "tags" / "aws").exists()
-    assert (output / "tags/rstats/page/3/index.html").is_file()
+    assert (output / "tags/rstats/page/1/index.html").is_file()
 
 
 def test_ignore_cache_reads_neither_the_fragments_nor_the_page_manifest(
@@ -241,7 +241,7 @@ def test_ignore_cache_reads_neither_the_fragments_nor_the_page_manifest(
     cached = json.loads(cache_file.read_text(encoding="utf-8"))
     uri = rstats_posts[-1].uri
     cached["fragments"][uri] = cached["fragments"][uri].replace("</article>", "MARK</article>")
-    first, last = output / "tags/rstats/index.html", output / "tags/rstats/page/3/index.html"
+    first, last = output / "tags/rstats/index.html", output / "tags/rstats/page/1/index.html"
 
     def tamper() -> str:  # the same size: a page the manifest knows is not even rendered
         cache_file.write_text(json.dumps(cached), encoding="utf-8")
@@ -341,4 +341,5 @@ def test_microformats_of_a_real_timeline_match_the_archive(tmp_path: Path) -> No
 
 
 def page_number(path: Path) -> int:
-    return int(path.parent.name) if path.parent.parent.name == "page" else 1
+    """Newest first: the index, then page F … page 1 (numbered from the oldest)."""
+    return -int(path.parent.name) if path.parent.parent.name == "page" else -(10**9)

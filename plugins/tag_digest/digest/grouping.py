@@ -68,29 +68,77 @@ def group_by_date(items: Iterable[T], date_of: Callable[[T], dt.date]) -> list[D
     return groups
 
 
+INDEX = 0
+"""The number of a listing's index page: its newest items, at the listing's own path."""
+
+
+def full_pages(total: int, per_page: int) -> int:
+    """How many numbered pages (F) a listing of ``total`` items has at ``per_page`` a page.
+
+    Numbered pages count from the oldest and hold exactly ``per_page`` items each; the index
+    holds the rest (``per_page`` to ``2 * per_page - 1`` items once there are ``per_page``, all of
+    them when there are fewer than ``2 * per_page``). So a new item changes only the index, and
+    every ``per_page`` new items one more numbered page appears.
+    """
+    if per_page < 1:
+        raise ValueError("per_page must be at least 1")
+    return max(0, total // per_page - 1)
+
+
+def page_number(index: int, total: int, per_page: int) -> int:
+    """The page that shows item ``index`` (0-based, from the newest) of ``total``: :data:`INDEX`
+    or a numbered page (1 is the oldest ``per_page`` items). The one rule every listing and
+    every link to a post's page (:func:`paginate`, :func:`.weekly.page_of`) follows."""
+    if not 0 <= index < total:
+        raise ValueError(f"item {index} is not one of {total}")
+    number = (total - 1 - index) // per_page + 1
+    return INDEX if number > full_pages(total, per_page) else number
+
+
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
+    """One page of a listing, its items newest first."""
+
     number: int
-    """1-based."""
-    count: int
-    """How many pages there are in all."""
+    """:data:`INDEX` (0) for the index page, else 1 (the oldest) to ``full``."""
+    full: int
+    """How many numbered pages the listing has (F)."""
+    first: int
+    """The 1-based place of the page's oldest item, counted from the listing's oldest."""
     items: tuple[T, ...]
 
     @property
-    def has_previous(self) -> bool:
-        return self.number > 1
+    def last(self) -> int:
+        """The place of the page's newest item, counted from the oldest (``first`` - 1 if empty)."""
+        return self.first + len(self.items) - 1
 
     @property
-    def has_next(self) -> bool:
-        return self.number < self.count
+    def newer(self) -> int | None:
+        """The number of the next newer page (:data:`INDEX` after page F); None on the index."""
+        if self.number == INDEX:
+            return None
+        return self.number + 1 if self.number < self.full else INDEX
+
+    @property
+    def older(self) -> int | None:
+        """The number of the next older page (F from the index); None on page 1 and alone."""
+        if self.number == INDEX:
+            return self.full or None
+        return self.number - 1 or None
 
 
 def paginate(items: Sequence[T], per_page: int) -> list[Page[T]]:
-    """``items`` cut into pages of ``per_page``; an empty sequence still gives one page."""
-    if per_page < 1:
-        raise ValueError("per_page must be at least 1")
-    count = max(1, -(-len(items) // per_page))
-    return [
-        Page(number=n + 1, count=count, items=tuple(items[n * per_page : (n + 1) * per_page]))
-        for n in range(count)
-    ]
+    """``items`` (newest first) as the index page, then numbered pages F down to 1.
+
+    Page ``k`` holds the items at places ``(k - 1) * per_page + 1`` to ``k * per_page`` counted
+    from the oldest, so it never changes once written; an empty sequence still gives the index.
+    """
+    total = len(items)
+    full = full_pages(total, per_page)
+    newest = total - full * per_page
+    pages = [Page(INDEX, full, full * per_page + 1, tuple(items[:newest]))]
+    for number in range(full, 0, -1):
+        end = total - (number - 1) * per_page
+        start = end - per_page
+        pages.append(Page(number, full, (number - 1) * per_page + 1, tuple(items[start:end])))
+    return pages

@@ -44,7 +44,7 @@ class TagInfo:
     """Normalised: ``supervised_finetuning``."""
     slug: str
     path: str
-    """Output path of its first page: ``tags/supervised_finetuning/index.html``."""
+    """Output path of its index page (its newest posts): ``tags/<slug>/index.html``."""
     link: str
     """Site-root-relative link to it (``{{ SITEURL }}/{{ tag.link }}``)."""
     entries: tuple[Entry, ...]

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TypeVar
 
 from babel import Locale, UnknownLocaleError
 
+from .grouping import INDEX, Page
 from .words import EN, TABLES
+
+T = TypeVar("T")
 
 
 def catalogue(lang: str) -> Mapping[str, str]:
@@ -36,3 +40,14 @@ def plural(words: Mapping[str, str], lang: str, key: str, count: int) -> str:
 def posts_count(words: Mapping[str, str], lang: str, count: int) -> str:
     """``"4 posts"``, ``"4 поста"``: :func:`plural` of ``posts_count``."""
     return plural(words, lang, "posts_count", count)
+
+
+def page_label(words: Mapping[str, str], page: Page[T], prefix: str = "") -> str:
+    """What a page of a listing is: ``"Newest posts"`` on the index, ``"Page 2 · posts 26–50
+    from the oldest"`` on a numbered page (nothing that changes once the page is full).
+    ``prefix`` ``"links_"`` names links instead of posts."""
+    if page.number == INDEX:
+        return words[f"{prefix}page_newest"]
+    return words[f"{prefix}page_numbered"].format(
+        number=page.number, first=page.first, last=page.last
+    )

@@ -51,9 +51,10 @@ def tag_dir(slug: str) -> str:
     return f"tags/{slug}/"
 
 
-def tag_page_path(slug: str, number: int = 1) -> str:
-    """``tags/<slug>/index.html`` for page 1, ``tags/<slug>/page/<n>/index.html`` after."""
-    if number <= 1:
+def tag_page_path(slug: str, number: int = 0) -> str:
+    """``tags/<slug>/index.html`` for the index (0, the newest posts), else
+    ``tags/<slug>/page/<n>/index.html`` (numbered from the oldest, :func:`.grouping.paginate`)."""
+    if number < 1:
         return f"{tag_dir(slug)}{INDEX}"
     return f"{tag_dir(slug)}page/{number}/{INDEX}"
 

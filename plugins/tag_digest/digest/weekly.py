@@ -10,8 +10,9 @@ the home page and the weekly Atom feed open with the same :class:`WeekSummary`:
   link), ties broken by the newest share, then by URL, so the order is stable;
 - ``busiest_day``: the day with the most posts (the earlier day on a tie).
 
-A week's posts are shown in pages of ``DIGEST_PER_PAGE``, newest first; :func:`split_by_day`
-cuts one page's posts into day sections (a day may continue on the next page).
+A week's posts are shown in pages of ``DIGEST_PER_PAGE``, newest first, numbered from the
+oldest (:func:`.grouping.paginate`); :func:`split_by_day` cuts one page's posts into day
+sections (a day may continue on the next older page).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..archive.records import Post
-from .grouping import local_date
+from .grouping import local_date, page_number
 from .periods import Period, TagCount, tag_counts
 
 TOP_LINKS = 5
@@ -126,5 +127,7 @@ def split_by_day(
 
 
 def page_of(posts: Sequence[Post], per_page: int) -> Mapping[str, int]:
-    """On which page (1-based, ``per_page`` posts a page) each post of ``posts`` is, by ``uri``."""
-    return {post.uri: index // per_page + 1 for index, post in enumerate(posts)}
+    """On which page of ``posts`` (newest first, ``per_page`` a page) each post is, by ``uri``:
+    :data:`~.grouping.INDEX` or a numbered page counted from the oldest (:func:`.page_number`)."""
+    total = len(posts)
+    return {post.uri: page_number(index, total, per_page) for index, post in enumerate(posts)}

@@ -1,7 +1,9 @@
 """The link collection's pages and exports (issue 4): :class:`LinkPages`.
 
 The collection itself is :mod:`.links` (pure), the files :mod:`.exports`, the views
-:mod:`.link_views`. Pages, newest link first, :data:`LINKS_PER_PAGE` a page:
+:mod:`.link_views`. Pages, newest link first: the newest on the index, older ones on
+``…/page/<n>/index.html``, :data:`LINKS_PER_PAGE` each, numbered from the oldest
+(:func:`~..digest.grouping.paginate`); the counts and browse rows are on the index only:
 
 - ``links/index.html`` (then ``links/page/<n>/index.html``): every link, with
   the months and domains to browse by;
@@ -20,9 +22,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from ..archive.records import Post
-from ..digest.grouping import paginate
+from ..digest.grouping import INDEX, paginate
 from ..digest.links import Link, by_domain, by_month, collect_links, post_links
 from ..digest.model import SiteModel
+from ..digest.strings import page_label
 from ..formats.exports import bookmarks_html, links_csv, links_json
 from ..formats.feeds import absolute_url
 from .context import PageContext, PageSink
@@ -135,28 +138,31 @@ class LinkPages:
         for page in pages:
             path = links_page_path(base, page.number)
             views = LazyViews(page.items, self.link_view)
-            newer = links_page_path(base, page.number - 1) if page.has_previous else None
-            older = links_page_path(base, page.number + 1) if page.has_next else None
+            newer = None if page.newer is None else links_page_path(base, page.newer)
+            older = None if page.older is None else links_page_path(base, page.older)
+            index = page.number == INDEX
+            shown = extra if index else {}  # the whole collection's rows: on the index only
             out.write_page(
                 path,
                 LINKS_TEMPLATE,
                 inputs=[
                     path,
                     heading,
-                    lede,
+                    lede if index else None,
                     [link_signature(v) for v in page.items],
-                    page.count,
-                    repr(extra),
+                    page.newer,
+                    page.older,
+                    repr(shown),
                 ],
                 heading=heading,
                 lede=lede,
                 links=views,
                 page=page,
-                page_label=self.ctx.words["page_of"].format(number=page.number, count=page.count),
+                page_label=page_label(self.ctx.words, page, "links_"),
                 newer=newer and self.ctx.urls.link(newer),
                 older=older and self.ctx.urls.link(older),
                 current_link=self.ctx.urls.link(links_page_path(LINKS_DIR)),
-                **extra,
+                **shown,
             )
             self.ctx.note_page(path, max((link.last_seen_at for link in page.items), default=None))
 

@@ -23,9 +23,10 @@ from ..digest.segments import safe_segment
 LINKS_DIR = "links"
 
 
-def links_page_path(base: str, number: int = 1) -> str:
-    """``links/…/index.html`` for page 1, ``links/…/page/<n>/index.html`` after."""
-    return f"{base}/index.html" if number <= 1 else f"{base}/page/{number}/index.html"
+def links_page_path(base: str, number: int = 0) -> str:
+    """``links/…/index.html`` for the index (0, the newest), else ``links/…/page/<n>/index.html``
+    (numbered from the oldest, :func:`~tag_digest.digest.grouping.paginate`)."""
+    return f"{base}/index.html" if number < 1 else f"{base}/page/{number}/index.html"
 
 
 def domain_dir(url: str) -> str:

@@ -30,8 +30,8 @@ NUMBER = 987_654_321
 
 
 def _paged(page: Callable[[int], str]) -> tuple[str, ...]:
-    """Page 1 and page ``n`` of a paginated path builder called as ``page(number)``."""
-    return (page(1), page(NUMBER))
+    """The index (0) and page ``n`` of a paginated path builder called as ``page(number)``."""
+    return (page(0), page(NUMBER))
 
 
 @functools.cache

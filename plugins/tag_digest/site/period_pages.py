@@ -4,8 +4,9 @@ The grouping itself is :mod:`.periods` (pure) and :class:`~.placement.Placement`
 (where each post is shown); here periods become page views and pages:
 
 - ``weeks/<YYYY>-W<WW>/index.html``: the week's summary (:mod:`.weekly`), then its
-  posts by day, newest first, ``DIGEST_PER_PAGE`` a page (``…/page/<n>/index.html``
-  after the first), with previous/next links that skip empty weeks;
+  posts by day, newest first: the newest on the index, older ones on ``…/page/<n>/index.html``,
+  ``DIGEST_PER_PAGE`` each and numbered from the oldest (:func:`~..digest.grouping.paginate`),
+  with previous/next links that skip empty weeks;
 - ``days/<YYYY-MM-DD>/index.html``: one day, paginated the same way, with previous/next day;
 - ``archive/index.html``: every week by year and month, with post counts;
 - the home page is the theme's ``index.html`` (Pelican's own index), which
@@ -19,8 +20,9 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 
 from ..archive.records import Post
-from ..digest.grouping import Page, paginate
+from ..digest.grouping import INDEX, Page, paginate
 from ..digest.periods import Period, archive_index
+from ..digest.strings import page_label
 from .context import PageContext, PageSink
 from .period_views import MonthRow, WeekRow, WeekView, YearRow
 from .placement import Placement, page_path
@@ -72,11 +74,11 @@ class PeriodPages:
 
     def pager(self, base: str, page: Page[Post]) -> dict[str, object]:
         """The pager of ``page`` of a period at ``base`` (``weeks/<key>/``), for a template."""
-        newer = page_path(base, page.number - 1) if page.has_previous else None
-        older = page_path(base, page.number + 1) if page.has_next else None
+        newer = None if page.newer is None else page_path(base, page.newer)
+        older = None if page.older is None else page_path(base, page.older)
         return {
             "page": page,
-            "page_label": self.ctx.words["page_of"].format(number=page.number, count=page.count),
+            "page_label": page_label(self.ctx.words, page),
             "newer": newer and self.ctx.urls.link(newer),
             "older": older and self.ctx.urls.link(older),
         }
@@ -101,9 +103,11 @@ class PeriodPages:
                     inputs=[
                         week.key,
                         page.number,
-                        page.count,
+                        page.newer,
+                        page.older,
+                        week.count if page.number == INDEX else None,
                         [[s.key, [e.digest for e in s.entries]] for s in view.sections],
-                        summary_inputs(view.summary) if page.number == 1 else None,
+                        summary_inputs(view.summary) if page.number == INDEX else None,
                         previous and previous.key,
                         following and following.key,
                         self._words_hash,
@@ -134,9 +138,11 @@ class PeriodPages:
                     inputs=[
                         day.key,
                         page.number,
-                        page.count,
+                        page.newer,
+                        page.older,
+                        day.count if page.number == INDEX else None,
                         [e.digest for e in entries],
-                        [(c.name, c.count) for c in counts],
+                        [(c.name, c.count) for c in counts] if page.number == INDEX else None,
                         previous and previous.key,
                         following and following.key,
                         self._words_hash,

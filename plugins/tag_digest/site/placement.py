@@ -2,7 +2,8 @@
 
 :class:`Placement` groups the model's posts by week and day (:mod:`.periods`, pure)
 and knows the one page that shows a post (:meth:`Placement.post_link`: its day's
-page, at the page number its place gives), which the link collection, the feeds and
+page, at the page number its place gives by :func:`.grouping.page_number`, the rule
+the day pages are cut by), which the link collection, the feeds and
 the search link to. Each post on a period page sits in ``<div class="entry" id="p-…">``
 (:func:`.periods.post_anchor`), so a link can point at it.
 """
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from markupsafe import Markup
 
 from ..archive.records import Post
+from ..digest.grouping import INDEX
 from ..digest.periods import Period, TagCount, by_day, by_week, post_anchor, tag_counts
 from ..digest.weekly import page_of, split_by_day
 from .context import PageContext
@@ -21,8 +23,9 @@ from .period_views import DaySection, NavLink, Placed, TagCountView
 
 
 def page_path(base: str, number: int) -> str:
-    """Page ``number`` of a period at ``base`` (``weeks/2024-W52/``): page 1 is its index."""
-    return f"{base}index.html" if number <= 1 else f"{base}page/{number}/index.html"
+    """Page ``number`` of a period at ``base`` (``weeks/2024-W52/``): 0 is its index (the
+    newest posts), 1 … F the numbered pages from the oldest (:func:`.grouping.paginate`)."""
+    return f"{base}index.html" if number < 1 else f"{base}page/{number}/index.html"
 
 
 class Placement:
@@ -40,7 +43,7 @@ class Placement:
     def post_link(self, post: Post) -> str:
         """The post on the page of its day that shows it (site-root-relative)."""
         key = post.created.astimezone(self.ctx.model.tz).date().isoformat()
-        path = page_path(f"days/{key}/", self._day_page.get(post.uri, 1))
+        path = page_path(f"days/{key}/", self._day_page.get(post.uri, INDEX))
         return f"{self.ctx.urls.link(path)}#{post_anchor(post.uri)}"
 
     def placed(self, posts: Iterable[Post], page_path: str | None = None) -> tuple[Placed, ...]:

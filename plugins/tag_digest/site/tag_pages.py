@@ -1,16 +1,18 @@
 """Tag pages: ``tags/<slug>/index.html`` and ``tags/<slug>/page/<n>/index.html`` per tag.
 
-Each configured tag's posts, newest first, ``DIGEST_PER_PAGE`` a page, grouped by
-local date, with links to the newer and older pages.
+Each configured tag's posts, newest first, grouped by local date, with links to the newer
+and older pages: the index holds the newest, the numbered pages ``DIGEST_PER_PAGE`` each counted
+from the oldest (:func:`~..digest.grouping.paginate`), so a full one never changes. A numbered
+page shows nothing that changes with the tag's other posts (not even the tag's count).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..digest.grouping import group_by_date, paginate
+from ..digest.grouping import INDEX, group_by_date, paginate
 from ..digest.model import TagInfo
-from ..digest.strings import posts_count
+from ..digest.strings import page_label, posts_count
 from ..digest.urls import tag_page_path
 from .context import PageContext, PageSink
 
@@ -35,8 +37,9 @@ class TagPages:
                     inputs=[
                         tag.name,
                         page.number,
-                        page.count,
-                        tag.count,
+                        page.newer,
+                        page.older,
+                        tag.count if page.number == INDEX else None,
                         [e.digest for e in page.items],
                     ],
                     tag=tag,
@@ -44,9 +47,9 @@ class TagPages:
                     page=page,
                     groups=group_by_date(page.items, lambda e: e.date),
                     count_label=posts_count(words, ctx.settings.default_lang, tag.count),
-                    page_label=words["page_of"].format(number=page.number, count=page.count),
-                    newer=self.link(tag, page.number - 1) if page.has_previous else None,
-                    older=self.link(tag, page.number + 1) if page.has_next else None,
+                    page_label=page_label(words, page),
+                    newer=None if page.newer is None else self.link(tag, page.newer),
+                    older=None if page.older is None else self.link(tag, page.older),
                 )
 
     def link(self, tag: TagInfo, number: int) -> str:
