@@ -5,7 +5,8 @@ The grouping itself is :mod:`.periods` (pure) and :class:`~.placement.Placement`
 
 - ``weeks/<YYYY>-W<WW>/index.html``: the week's summary (:mod:`.weekly`), then its
   posts by day, newest first, ``DIGEST_PER_PAGE`` a page (``…/page/<n>/index.html``
-  after the first), with previous/next links that skip empty weeks;
+  after the first), with previous/next links that skip empty weeks; its posts are compact
+  entries linking to their day pages unless ``DIGEST_COMPACT_PAGES`` leaves out ``"weeks"``;
 - ``days/<YYYY-MM-DD>/index.html``: one day, paginated the same way, with previous/next day;
 - ``archive/index.html``: every week by year and month, with post counts;
 - the home page is the theme's ``index.html`` (Pelican's own index), which
@@ -20,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from ..archive.records import Post
 from ..digest.grouping import Page, paginate
+from ..digest.model import Entry
 from ..digest.periods import Period, archive_index
 from .context import PageContext, PageSink
 from .period_views import MonthRow, WeekRow, WeekView, YearRow
@@ -42,6 +44,11 @@ def words_hash(words: Mapping[str, str]) -> str:
     return hashlib.blake2b(repr(sorted(words.items())).encode(), digest_size=8).hexdigest()
 
 
+def page_entries(view: WeekView) -> list[Entry]:
+    """The compact entries of ``view``'s sections, in order."""
+    return [e for section in view.sections for e in section.compact]
+
+
 def lastmod(posts: Iterable[Post]) -> dt.datetime | None:
     """When the newest of ``posts`` was written or edited (a page's last change)."""
     return max((p.updated for p in posts), default=None)
@@ -56,7 +63,12 @@ class PeriodPages:
         self._words_hash = words_hash(ctx.words)
 
     def week_view(
-        self, week: Period, posts: Sequence[Post], page_path: str | None = None
+        self,
+        week: Period,
+        posts: Sequence[Post],
+        page_path: str | None = None,
+        *,
+        compact: bool = False,
     ) -> WeekView:
         """``week`` with its summary and the day sections of ``posts`` (some of its posts)."""
         summary = self.summaries.of(week)
@@ -65,7 +77,7 @@ class PeriodPages:
             link=self.ctx.urls.link(week.save_as),
             label=self.ctx.dates.week(week.start, week.end),
             count=week.count,
-            sections=self.place.sections(posts, page_path),
+            sections=self.place.sections(posts, page_path, compact=compact),
             counts=summary.counts,
             summary=summary,
         )
@@ -89,12 +101,14 @@ class PeriodPages:
 
     def write_weeks(self, out: PageSink) -> None:
         """``weeks/<YYYY>-W<WW>/index.html`` (and ``page/<n>/``) for every week with posts."""
+        compact = "weeks" in self.ctx.settings.compact_pages
         for week in self.weeks:
             previous = self.place.nav(self.weeks.previous(week.key), "previous_week")
             following = self.place.nav(self.weeks.next(week.key), "next_week")
             for page in paginate(week.posts, self.ctx.settings.per_page):
                 path = page_path(week.url, page.number)
-                view = self.week_view(week, page.items)
+                view = self.week_view(week, page.items, compact=compact)
+                sections = view.sections
                 out.write_page(
                     path,
                     WEEK_TEMPLATE,
@@ -102,7 +116,8 @@ class PeriodPages:
                         week.key,
                         page.number,
                         page.count,
-                        [[s.key, [e.digest for e in s.entries]] for s in view.sections],
+                        [[s.key, [e.digest for e in s.entries or s.compact]] for s in sections],
+                        compact and self.place.compact_inputs(page_entries(view)),
                         summary_inputs(view.summary) if page.number == 1 else None,
                         previous and previous.key,
                         following and following.key,
@@ -112,6 +127,7 @@ class PeriodPages:
                     count_label=self.ctx.count_label("posts_count", week.count),
                     previous=previous,
                     following=following,
+                    compact=self.place.compact if compact else None,
                     current_link=self.ctx.urls.link(ARCHIVE_PATH),
                     **self.pager(week.url, page),
                 )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from ..digest.model import Entry
 from .link_views import LinkView
 
 
@@ -29,6 +30,8 @@ class DaySection:
     label: str
     link: str
     entries: tuple[Placed, ...]
+    compact: tuple[Entry, ...] = ()
+    """The posts shown as compact entries instead (``DIGEST_COMPACT_PAGES``), if any."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
 """Tag pages: ``tags/<slug>/index.html`` and ``tags/<slug>/page/<n>/index.html`` per tag.
 
 Each configured tag's posts, newest first, ``DIGEST_PER_PAGE`` a page, grouped by
-local date, with links to the newer and older pages.
+local date, with links to the newer and older pages. The posts are compact entries
+(:meth:`~.placement.Placement.compact`) linking to their day pages, unless
+``DIGEST_COMPACT_PAGES`` leaves out ``"tags"``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from ..digest.model import TagInfo
 from ..digest.strings import posts_count
 from ..digest.urls import tag_page_path
 from .context import PageContext, PageSink
+from .placement import Placement
 
 TAG_TEMPLATE = "digest/tag"
 
@@ -20,13 +23,17 @@ TAG_TEMPLATE = "digest/tag"
 class TagPages:
     """The pages of every configured tag."""
 
-    def __init__(self, ctx: PageContext, chrome_words: Mapping[str, str]) -> None:
+    def __init__(
+        self, ctx: PageContext, chrome_words: Mapping[str, str], place: Placement | None = None
+    ) -> None:
         self.ctx = ctx
+        self.place = place or Placement(ctx)
         self.words = chrome_words
         """The chrome's words (:func:`~.strings.catalogue`): these pages predate the page words."""
 
     def write(self, out: PageSink) -> None:
         ctx, words = self.ctx, self.words
+        compact = "tags" in ctx.settings.compact_pages
         for tag in ctx.model.tags:
             for page in paginate(tag.entries, ctx.settings.per_page):
                 out.write_page(
@@ -38,11 +45,13 @@ class TagPages:
                         page.count,
                         tag.count,
                         [e.digest for e in page.items],
+                        compact and self.place.compact_inputs(page.items),
                     ],
                     tag=tag,
                     current_link=tag.link,
                     page=page,
                     groups=group_by_date(page.items, lambda e: e.date),
+                    compact=self.place.compact if compact else None,
                     count_label=posts_count(words, ctx.settings.default_lang, tag.count),
                     page_label=words["page_of"].format(number=page.number, count=page.count),
                     newer=self.link(tag, page.number - 1) if page.has_previous else None,
