@@ -35,6 +35,8 @@ LINK_LIMIT = 60
 class CompactView:
     """One post in brief (texts plain: the template escapes them)."""
 
+    uri: str
+    """The status URI (``data-uri``, as on the full entry: what tools identify a post by)."""
     author: AuthorView
     url: str | None
     """The original post (absolute http(s)), as on the full entry."""
@@ -70,6 +72,7 @@ def compact_view(
     line = short_title(warning, LINE_LIMIT) if warning else " ".join(plain(title).split())
     link = None if warning else next((u for u in map(safe_url, links[:1]) if u), None)
     return CompactView(
+        uri=plain(post.uri),
         author=author_view(post),
         url=safe_url(original_url(post.uri, post.url)),
         published=format_time(post.created),
