@@ -64,19 +64,27 @@ def shorten(text: str, limit: int) -> str:
 
 
 def compact_view(
-    post: Post, *, title: str, links: Sequence[str], full: str, tz: dt.tzinfo
+    post: Post,
+    *,
+    title: str,
+    links: Sequence[str],
+    full: str,
+    tz: dt.tzinfo,
+    author: AuthorView | None = None,
 ) -> CompactView:
     """``post`` in brief; ``title`` is its :func:`~.feeds.post_title`, ``links`` its
-    :func:`~.links.post_links`, ``full`` the link to its full entry (pure)."""
+    :func:`~.links.post_links`, ``full`` the link to its full entry, ``author`` its
+    :func:`~.render.author_view` when the caller has it (pure)."""
     warning = " ".join(plain(post.spoiler_text).split())
     line = short_title(warning, LINE_LIMIT) if warning else " ".join(plain(title).split())
     link = None if warning else next((u for u in map(safe_url, links[:1]) if u), None)
+    local = local_time(post, tz)
     return CompactView(
         uri=plain(post.uri),
-        author=author_view(post),
+        author=author or author_view(post),
         url=safe_url(original_url(post.uri, post.url)),
         published=format_time(post.created),
-        time=local_time(post, tz).strftime("%H:%M"),
+        time=f"{local.hour:02d}:{local.minute:02d}",
         lang=valid_lang(post.language),
         line=line,
         warning=bool(warning),

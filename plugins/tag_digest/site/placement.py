@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from markupsafe import Markup
 
-from ..archive.records import Post
+from ..archive.records import Account, Post
 from ..digest.model import Entry
 from ..digest.periods import Period, TagCount, by_day, by_week, post_anchor, tag_counts
 from ..digest.weekly import page_of, split_by_day
@@ -23,6 +23,7 @@ from ..formats.feeds import post_title
 from .compact import CompactView, compact_view
 from .context import PageContext
 from .period_views import DaySection, NavLink, Placed, TagCountView
+from .render import AuthorView, author_view
 
 
 def page_path(base: str, number: int) -> str:
@@ -44,6 +45,8 @@ class Placement:
         self.ctx = ctx
         self.titles: Mapping[str, str] = titles or {}
         self.links: Mapping[str, tuple[str, ...]] = links or {}
+        self._authors: dict[tuple[Account, str], AuthorView] = {}
+        """Each author's view, made once (a build has far fewer authors than posts)."""
         posts = [e.post for e in ctx.model.entries]
         self.weeks = by_week(posts, ctx.model.tz)
         self.days = by_day(posts, ctx.model.tz)
@@ -67,9 +70,17 @@ class Placement:
                 links=self.links.get(e.post.uri, ()),
                 full=self.post_link(e.post),
                 tz=tz,
+                author=self.author(e.post),
             )
             for e in entries
         ]
+
+    def author(self, post: Post) -> AuthorView:
+        key = (post.account, post.server)
+        view = self._authors.get(key)
+        if view is None:
+            view = self._authors[key] = author_view(post)
+        return view
 
     def compact_inputs(self, entries: Iterable[Entry]) -> list[object]:
         """What compact ``entries`` show besides their posts (for a page's inputs)."""
