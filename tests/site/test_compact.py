@@ -228,3 +228,23 @@ def test_the_view_keeps_only_web_links_and_bounds_the_line() -> None:
         replace(post, spoiler_text="word " * 40), title="", links=(), full="d", tz=TZ
     )
     assert len(long_warning.line) <= 80 and long_warning.line.endswith("…")
+
+
+def test_a_link_follows_its_post_when_the_day_page_it_was_on_changes(tmp_path: Path) -> None:
+    """The tag page's own posts are unchanged, but a newer post of another tag moves its
+    post to another page of the day: the tag page is rendered again with the new link."""
+    older = timeline_post(1, "2024-12-27T09:00:00.000Z", ["rstats"], "<p>Older post</p>")
+    newer = timeline_post(2, "2024-12-27T11:00:00.000Z", ["other"], "<p>Newer post</p>")
+    settings = {"DIGEST_TAGS": ["rstats", "other"], "DIGEST_PER_PAGE": 1}
+    output = build(tmp_path, write_archive(tmp_path / "archive", [older]), **settings)
+    tag_page = output / "tags" / "rstats" / "index.html"
+
+    def resolves() -> bool:
+        (article,) = compact_articles(parse(tag_page))
+        target, anchor = full_link(tag_page, article)
+        return target.is_file() and len(parse(target).xpath(f'//div[@id="{anchor}"]')) == 1
+
+    assert resolves()
+    build(tmp_path, write_archive(tmp_path / "archive", [older, newer]), **settings)
+    assert len(list((output / "days" / "2024-12-27").rglob("index.html"))) == 2
+    assert resolves()
