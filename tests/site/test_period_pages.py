@@ -81,7 +81,8 @@ def test_every_post_is_an_h_entry_once_with_an_anchor(default_site: Path) -> Non
         assert anchor == post_anchor(article.get("data-uri"))
         day = parse((page.parent / path).resolve())
         holder = day.xpath(f'//div[@id="{anchor}"]')
-        assert len(holder) == 1 and articles(holder[0])[0].get("data-uri") == article.get("data-uri")
+        uri = article.get("data-uri")
+        assert len(holder) == 1 and articles(holder[0])[0].get("data-uri") == uri
     page = default_site / "days" / "2024-07-22" / "index.html"
     tree = parse(page)
     for uri in uris(tree):
