@@ -5,13 +5,14 @@ the pure view (:func:`~.compact.compact_view`) with plain data."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import lxml.html
 import mf2py
 import pytest
-from digest_support import articles, build, iter_html, parse, write_archive
+from digest_support import ROOT, articles, build, iter_html, parse, write_archive
 from factories import make_post, timeline_post
 from tag_digest.archive.records import Post
 from tag_digest.digest.periods import post_anchor
@@ -248,3 +249,31 @@ def test_a_link_follows_its_post_when_the_day_page_it_was_on_changes(tmp_path: P
     build(tmp_path, write_archive(tmp_path / "archive", [older, newer]), **settings)
     assert len(list((output / "days" / "2024-12-27").rglob("index.html"))) == 2
     assert resolves()
+
+
+def test_a_theme_that_predates_compact_entries_shows_full_posts(tmp_path: Path) -> None:
+    """A site's own copy of the digest templates from before compact entries keeps its posts."""
+    theme = tmp_path / "old-theme"
+    shutil.copytree(ROOT / "theme", theme)
+    digest_dir = theme / "templates" / "digest"
+    (digest_dir / "compact.html").unlink()
+    week = (digest_dir / "week.html").read_text(encoding="utf-8")
+    start, end = week.index("{% if section.compact %}"), week.index("{% endif %}\n</section>")
+    old_week = week[:start] + "{% with entries = section.entries %}"
+    old_week += '{% include "digest/entries.html" %}{% endwith %}\n' + week[end + 12 :]
+    (digest_dir / "week.html").write_text(old_week, encoding="utf-8")
+    days = (digest_dir / "days.html").read_text(encoding="utf-8")
+    start, end = days.index("{% if compact %}"), days.index("{% else %}\n") + 10
+    old_days = days[:start] + days[end:].replace("{% endfor %}\n{% endif %}\n", "{% endfor %}\n", 1)
+    (digest_dir / "days.html").write_text(old_days, encoding="utf-8")
+    assert (
+        "compact" not in old_week.split("-#}", 1)[1] and "compact" not in old_days.split("-#}")[1]
+    )
+    archive = write_archive(tmp_path / "archive", posts())
+    output = build(tmp_path, archive, DIGEST_TAGS=["rstats"], THEME=str(theme))
+    for path in [
+        output / "tags" / "rstats" / "index.html",
+        output / "weeks" / "2024-W52" / "index.html",
+    ]:
+        page = parse(path)
+        assert len(articles(page)) == 3 and not compact_articles(page), path

@@ -108,7 +108,6 @@ class PeriodPages:
             for page in paginate(week.posts, self.ctx.settings.per_page):
                 path = page_path(week.url, page.number)
                 view = self.week_view(week, page.items, compact=compact)
-                sections = view.sections
                 out.write_page(
                     path,
                     WEEK_TEMPLATE,
@@ -116,7 +115,7 @@ class PeriodPages:
                         week.key,
                         page.number,
                         page.count,
-                        [[s.key, [e.digest for e in s.entries or s.compact]] for s in sections],
+                        [[s.key, [e.digest for e in s.entries]] for s in view.sections],
                         compact and self.place.compact_inputs(page_entries(view)),
                         summary_inputs(view.summary) if page.number == 1 else None,
                         previous and previous.key,

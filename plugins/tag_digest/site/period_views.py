@@ -31,7 +31,7 @@ class DaySection:
     link: str
     entries: tuple[Placed, ...]
     compact: tuple[Entry, ...] = ()
-    """The posts shown as compact entries instead (``DIGEST_COMPACT_PAGES``), if any."""
+    """The same posts, when the page shows them as compact entries (``DIGEST_COMPACT_PAGES``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,8 +104,8 @@ class Placement:
     def sections(
         self, posts: Sequence[Post], page_path: str | None = None, *, compact: bool = False
     ) -> tuple[DaySection, ...]:
-        """``posts`` (newest first) as one section per local date (``compact``: their model
-        entries, for :meth:`compact`, instead of their fragments)."""
+        """``posts`` (newest first) as one section per local date (``compact``: with their model
+        entries too, for :meth:`compact`, which the theme shows instead of the fragments)."""
         out = []
         for day, run in split_by_day(posts, self.ctx.model.tz):
             key = day.isoformat()
@@ -115,7 +115,7 @@ class Placement:
                     iso=key,
                     label=self.ctx.dates.weekday(day),
                     link=self.ctx.urls.link(f"days/{key}/index.html"),
-                    entries=() if compact else self.placed(run, page_path),
+                    entries=self.placed(run, page_path),  # a theme without compact.html shows these
                     compact=tuple(self.ctx.model.by_uri[p.uri] for p in run) if compact else (),
                 )
             )
