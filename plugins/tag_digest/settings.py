@@ -55,6 +55,7 @@ DEFAULTS: Mapping[str, Any] = {
     "DIGEST_SKIP_BOTS": False,
     "DIGEST_CONTACT": None,
     "DIGEST_STALE_DAYS": 7,
+    "DIGEST_COMPACT_PAGES": ["tags", "weeks"],
 }
 
 
@@ -75,6 +76,9 @@ NUMBERS: Mapping[str, Range] = {
 A new number setting adds one entry here and reads it with :func:`_int` or :func:`_float`."""
 
 EARLIEST_SINCE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+COMPACT_KINDS = ("tags", "weeks")
+"""The page kinds ``DIGEST_COMPACT_PAGES`` may name (a day page always shows posts in full)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +121,8 @@ class DigestSettings:
     """Where the digest lives in the site: ``""`` (the site root) or ``"digest/"`` (ends in /)."""
     stale_days: float = 7.0
     """Pages warn when the last successful fetch is older than this many days."""
+    compact_pages: frozenset[str] = frozenset(COMPACT_KINDS)
+    """Page kinds showing compact entries (``"tags"``, ``"weeks"``); days show posts in full."""
 
     @property
     def normalised_tags(self) -> tuple[str, ...]:
@@ -275,4 +281,21 @@ def load_settings(raw: Mapping[str, Any], base: Path | None = None) -> DigestSet
         ),
         contact=contact(lambda name: _setting(raw, name)),
         stale_days=_float(raw, "DIGEST_STALE_DAYS"),
+        compact_pages=_compact_pages(raw),
     )
+
+
+def _compact_pages(raw: Mapping[str, Any]) -> frozenset[str]:
+    """``DIGEST_COMPACT_PAGES``: a list of page kinds from :data:`COMPACT_KINDS`."""
+    value = _setting(raw, "DIGEST_COMPACT_PAGES")
+    allowed = " and ".join(f'"{kind}"' for kind in COMPACT_KINDS)
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        problem = f"expected a list of page kinds ({allowed}), got {shown(value)}"
+        raise SettingError("DIGEST_COMPACT_PAGES", problem)
+    for kind in value:
+        if kind not in COMPACT_KINDS:
+            problem = f"{shown(kind)} is not a page kind that can be compact; use {allowed}"
+            if kind == "days":
+                problem += " (a day page always shows its posts in full)"
+            raise SettingError("DIGEST_COMPACT_PAGES", problem)
+    return frozenset(value)

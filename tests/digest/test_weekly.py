@@ -119,7 +119,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def anchors(page: lxml.html.HtmlElement) -> list[str]:
-    return [str(a) for a in page.xpath('//div[@class="entry"]/@id')]
+    """The anchors of the posts on ``page`` (a week page shows compact entries, no anchors)."""
+    uris = page.xpath('//article[contains(concat(" ", @class, " "), " h-entry ")]/@data-uri')
+    return [post_anchor(str(uri)) for uri in uris]
 
 
 def test_week_pages_split_at_per_page_newest_first_with_a_pager(site: Path) -> None:

@@ -74,6 +74,7 @@ def digest(
     lang: str = "en",
     timezone: str = "UTC",
     site_url: str = "",
+    compact_pages: Sequence[str] = ("tags", "weeks"),
 ) -> Digest:
     """The builders over ``posts``; links relative unless ``site_url`` is given."""
     settings = load_settings(
@@ -84,6 +85,7 @@ def digest(
             "DIGEST_PER_PAGE": per_page,
             "DEFAULT_LANG": lang,
             "TIMEZONE": timezone,
+            "DIGEST_COMPACT_PAGES": list(compact_pages),
         },
         base=tmp,
     )

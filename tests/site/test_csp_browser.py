@@ -70,7 +70,8 @@ def post(n: int) -> Post:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("csp")
     archive = write_archive(tmp / "archive", [post(n) for n in range(3)])
-    output = build(tmp, archive, DIGEST_TAGS=[TAG], DEFAULT_LANG="en")
+    # Full posts on the tag page: the injection goes into the first post's content.
+    output = build(tmp, archive, DIGEST_TAGS=[TAG], DEFAULT_LANG="en", DIGEST_COMPACT_PAGES=[])
     tag_page = output / "tags" / "supervised_finetuning" / "index.html"
     injected = output / "tags" / "supervised_finetuning" / "injected" / "index.html"
     bare = output / "tags" / "supervised_finetuning" / "bare" / "index.html"

@@ -72,6 +72,18 @@ def test_every_post_is_an_h_entry_once_with_an_anchor(default_site: Path) -> Non
     parsed = mf2py.parse(doc=page.read_text(encoding="utf-8"))
     entries = [i for i in parsed["items"] if "h-entry" in i["type"]]
     assert len(entries) == 3
+    # The week shows compact entries; each post sits in full, with its anchor, on its day.
+    tree = parse(page)
+    assert len(uris(tree)) == 3
+    for article in articles(tree):
+        href = article.xpath("./p/a[not(@rel)]/@href")[0]
+        path, _, anchor = href.partition("#")
+        assert anchor == post_anchor(article.get("data-uri"))
+        day = parse((page.parent / path).resolve())
+        holder = day.xpath(f'//div[@id="{anchor}"]')
+        uri = article.get("data-uri")
+        assert len(holder) == 1 and articles(holder[0])[0].get("data-uri") == uri
+    page = default_site / "days" / "2024-07-22" / "index.html"
     tree = parse(page)
     for uri in uris(tree):
         holder = tree.xpath(f'//div[@id="{post_anchor(uri)}"]')

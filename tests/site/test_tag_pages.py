@@ -40,6 +40,12 @@ def default_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(tmp_path_factory.mktemp("default"), DEFAULT_ARCHIVE)
 
 
+@pytest.fixture(scope="module")
+def full_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped site with full posts on the tag pages too (the first version's pages)."""
+    return build(tmp_path_factory.mktemp("full"), DEFAULT_ARCHIVE, DIGEST_COMPACT_PAGES=[])
+
+
 def reference() -> tuple[str, list[tuple[str, list[list[str]]]], list[str]]:
     """The reference page: heading, [(date, [post lines…])], and its client-info lines."""
     lines = [line.strip() for line in REFERENCE.read_text(encoding="utf-8").splitlines()]
@@ -57,9 +63,9 @@ def reference() -> tuple[str, list[tuple[str, list[list[str]]]], list[str]]:
     return heading, days, rest[footer_at + 1 :]
 
 
-def test_default_tag_page_reads_like_the_reference(default_site: Path) -> None:
+def test_full_tag_page_reads_like_the_reference(full_site: Path) -> None:
     heading, days, client_info = reference()
-    page = parse(default_site / "tags" / "supervised_finetuning" / "index.html")
+    page = parse(full_site / "tags" / "supervised_finetuning" / "index.html")
     assert page.findtext(".//h1") == heading
     sections = page.xpath('//section[contains(@class, "day")]')
     assert [s.findtext(".//h2/time") for s in sections] == [day for day, _ in days]
@@ -173,7 +179,9 @@ def tag_page_days(path: Path) -> list[tuple[str, int]]:
 
 
 def test_a_cyrillic_tag_gets_its_page(tmp_path: Path) -> None:
-    output = build(tmp_path, DEFAULT_ARCHIVE, DIGEST_TAGS=["Машинное_обучение", "SFT"])
+    output = build(
+        tmp_path, DEFAULT_ARCHIVE, DIGEST_TAGS=["Машинное_обучение", "SFT"], DIGEST_COMPACT_PAGES=[]
+    )
     path = output / "tags" / "машинное_обучение" / "index.html"
     page = parse(path)
     assert page.findtext(".//h1") == "#Машинное_обучение"
@@ -193,7 +201,8 @@ def test_rebuilds_reuse_fragments_and_leave_unchanged_pages_alone(
     tmp_path: Path, rstats_posts: list[Post]
 ) -> None:
     archive = write_archive(tmp_path / "archive", rstats_posts)
-    settings = {"DIGEST_TAGS": ["rstats", "AWS"], "DIGEST_PER_PAGE": 2}
+    # Full posts on the tag pages, so that the tag pages show the cached fragments.
+    settings = {"DIGEST_TAGS": ["rstats", "AWS"], "DIGEST_PER_PAGE": 2, "DIGEST_COMPACT_PAGES": []}
     output = build(tmp_path, archive, **settings)
     first = mtimes(output)
     assert len(first) == 3  # two pages of #rstats (the index and page 1, the oldest), one of #AWS
@@ -225,7 +234,7 @@ def test_rebuilds_reuse_fragments_and_leave_unchanged_pages_alone(
     assert now[output / "tags/rstats/index.html"] == first[output / "tags/rstats/index.html"]
 
     # A tag no longer configured loses its pages.
-    build(tmp_path, archive, DIGEST_TAGS=["rstats"], DIGEST_PER_PAGE=2)
+    build(tmp_path, archive, DIGEST_TAGS=["rstats"], DIGEST_PER_PAGE=2, DIGEST_COMPACT_PAGES=[])
     assert not (output / "tags" / "aws").exists()
     assert (output / "tags/rstats/page/1/index.html").is_file()
 
@@ -235,7 +244,12 @@ def test_ignore_cache_reads_neither_the_fragments_nor_the_page_manifest(
 ) -> None:
     """``pelican --ignore-cache`` (``LOAD_CONTENT_CACHE = False``) where Pelican caches content."""
     archive = write_archive(tmp_path / "archive", rstats_posts)
-    settings = {"DIGEST_TAGS": ["rstats"], "DIGEST_PER_PAGE": 2, "CACHE_CONTENT": True}
+    settings = {
+        "DIGEST_TAGS": ["rstats"],
+        "DIGEST_PER_PAGE": 2,
+        "CACHE_CONTENT": True,
+        "DIGEST_COMPACT_PAGES": [],  # the tag pages show the (cached) fragments
+    }
     output = build(tmp_path, archive, LOAD_CONTENT_CACHE=True, **settings)
     cache_file = tmp_path / "cache" / "tag_digest" / "fragments" / "2024-12.json"
     cached = json.loads(cache_file.read_text(encoding="utf-8"))
@@ -312,7 +326,7 @@ def test_a_theme_with_half_the_digest_templates_is_one_clear_error(
 def test_microformats_of_a_real_timeline_match_the_archive(tmp_path: Path) -> None:
     posts = corpus_posts("rtoot/handle_params_max_id.yml")
     archive = write_archive(tmp_path / "archive", posts)
-    output = build(tmp_path, archive, DIGEST_TAGS=["IchBinHanna"])
+    output = build(tmp_path, archive, DIGEST_TAGS=["IchBinHanna"], DIGEST_COMPACT_PAGES=[])
     expected = sorted(
         (p for p in Archive.load(archive).visible() if "ichbinhanna" in p.tags),
         key=lambda p: (p.created, p.uri),

@@ -6,7 +6,8 @@ The grouping itself is :mod:`.periods` (pure) and :class:`~.placement.Placement`
 - ``weeks/<YYYY>-W<WW>/index.html``: the week's summary (:mod:`.weekly`), then its
   posts by day, newest first: the newest on the index, older ones on ``…/page/<n>/index.html``,
   ``DIGEST_PER_PAGE`` each and numbered from the oldest (:func:`~..digest.grouping.paginate`),
-  with previous/next links that skip empty weeks;
+  with previous/next links that skip empty weeks; its posts are compact entries linking to
+  their day pages unless ``DIGEST_COMPACT_PAGES`` leaves out ``"weeks"``;
 - ``days/<YYYY-MM-DD>/index.html``: one day, paginated the same way, with previous/next day;
 - ``archive/index.html``: every week by year and month, with post counts;
 - the home page is the theme's ``index.html`` (Pelican's own index), which
@@ -21,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from ..archive.records import Post
 from ..digest.grouping import INDEX, Page, paginate
+from ..digest.model import Entry
 from ..digest.periods import Period, archive_index
 from ..digest.strings import page_label
 from .context import PageContext, PageSink
@@ -44,6 +46,11 @@ def words_hash(words: Mapping[str, str]) -> str:
     return hashlib.blake2b(repr(sorted(words.items())).encode(), digest_size=8).hexdigest()
 
 
+def page_entries(view: WeekView) -> list[Entry]:
+    """The compact entries of ``view``'s sections, in order."""
+    return [e for section in view.sections for e in section.compact]
+
+
 def lastmod(posts: Iterable[Post]) -> dt.datetime | None:
     """When the newest of ``posts`` was written or edited (a page's last change)."""
     return max((p.updated for p in posts), default=None)
@@ -58,7 +65,12 @@ class PeriodPages:
         self._words_hash = words_hash(ctx.words)
 
     def week_view(
-        self, week: Period, posts: Sequence[Post], page_path: str | None = None
+        self,
+        week: Period,
+        posts: Sequence[Post],
+        page_path: str | None = None,
+        *,
+        compact: bool = False,
     ) -> WeekView:
         """``week`` with its summary and the day sections of ``posts`` (some of its posts)."""
         summary = self.summaries.of(week)
@@ -67,7 +79,7 @@ class PeriodPages:
             link=self.ctx.urls.link(week.save_as),
             label=self.ctx.dates.week(week.start, week.end),
             count=week.count,
-            sections=self.place.sections(posts, page_path),
+            sections=self.place.sections(posts, page_path, compact=compact),
             counts=summary.counts,
             summary=summary,
         )
@@ -91,12 +103,13 @@ class PeriodPages:
 
     def write_weeks(self, out: PageSink) -> None:
         """``weeks/<YYYY>-W<WW>/index.html`` (and ``page/<n>/``) for every week with posts."""
+        compact = "weeks" in self.ctx.settings.compact_pages
         for week in self.weeks:
             previous = self.place.nav(self.weeks.previous(week.key), "previous_week")
             following = self.place.nav(self.weeks.next(week.key), "next_week")
             for page in paginate(week.posts, self.ctx.settings.per_page):
                 path = page_path(week.url, page.number)
-                view = self.week_view(week, page.items)
+                view = self.week_view(week, page.items, compact=compact)
                 out.write_page(
                     path,
                     WEEK_TEMPLATE,
@@ -107,6 +120,7 @@ class PeriodPages:
                         page.older,
                         week.count if page.number == INDEX else None,
                         [[s.key, [e.digest for e in s.entries]] for s in view.sections],
+                        compact and self.place.compact_inputs(page_entries(view)),
                         summary_inputs(view.summary) if page.number == INDEX else None,
                         previous and previous.key,
                         following and following.key,
@@ -116,6 +130,7 @@ class PeriodPages:
                     count_label=self.ctx.count_label("posts_count", week.count),
                     previous=previous,
                     following=following,
+                    compact=self.place.compact if compact else None,
                     current_link=self.ctx.urls.link(ARCHIVE_PATH),
                     **self.pager(week.url, page),
                 )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from ..digest.model import Entry
 from .link_views import LinkView
 
 
@@ -29,6 +30,8 @@ class DaySection:
     label: str
     link: str
     entries: tuple[Placed, ...]
+    compact: tuple[Entry, ...] = ()
+    """The same posts, when the page shows them as compact entries (``DIGEST_COMPACT_PAGES``)."""
 
 
 @dataclass(frozen=True, slots=True)

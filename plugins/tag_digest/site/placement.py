@@ -5,21 +5,27 @@ and knows the one page that shows a post (:meth:`Placement.post_link`: its day's
 page, at the page number its place gives by :func:`.grouping.page_number`, the rule
 the day pages are cut by), which the link collection, the feeds and
 the search link to. Each post on a period page sits in ``<div class="entry" id="p-…">``
-(:func:`.periods.post_anchor`), so a link can point at it.
+(:func:`.periods.post_anchor`), so a link can point at it. The pages that
+``DIGEST_COMPACT_PAGES`` names show :meth:`Placement.compact` entries (:mod:`.compact`)
+that link there instead of the full fragment.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from markupsafe import Markup
 
-from ..archive.records import Post
+from ..archive.records import Account, Post
 from ..digest.grouping import INDEX
+from ..digest.model import Entry
 from ..digest.periods import Period, TagCount, by_day, by_week, post_anchor, tag_counts
 from ..digest.weekly import page_of, split_by_day
+from ..formats.feeds import post_title
+from .compact import CompactView, compact_view
 from .context import PageContext
 from .period_views import DaySection, NavLink, Placed, TagCountView
+from .render import AuthorView, author_view
 
 
 def page_path(base: str, number: int) -> str:
@@ -31,8 +37,19 @@ def page_path(base: str, number: int) -> str:
 class Placement:
     """The model's weeks and days, and each post's place on them."""
 
-    def __init__(self, ctx: PageContext) -> None:
+    def __init__(
+        self,
+        ctx: PageContext,
+        titles: Mapping[str, str] | None = None,
+        links: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        """``titles`` and ``links``: each post's feed title and shared links, by URI (the
+        loaded posts keep no text), for the compact entries."""
         self.ctx = ctx
+        self.titles: Mapping[str, str] = titles or {}
+        self.links: Mapping[str, tuple[str, ...]] = links or {}
+        self._authors: dict[tuple[Account, str], AuthorView] = {}
+        """Each author's view, made once (a build has far fewer authors than posts)."""
         posts = [e.post for e in ctx.model.entries]
         self.weeks = by_week(posts, ctx.model.tz)
         self.days = by_day(posts, ctx.model.tz)
@@ -46,6 +63,36 @@ class Placement:
         path = page_path(f"days/{key}/", self._day_page.get(post.uri, INDEX))
         return f"{self.ctx.urls.link(path)}#{post_anchor(post.uri)}"
 
+    def compact(self, entries: Iterable[Entry]) -> list[CompactView]:
+        """``entries`` as compact entries, each linking to its full entry (rendering a page)."""
+        tz = self.ctx.model.tz
+        return [
+            compact_view(
+                e.post,
+                title=self.titles.get(e.post.uri) or post_title(e.post),
+                links=self.links.get(e.post.uri, ()),
+                full=self.post_link(e.post),
+                tz=tz,
+                author=self.author(e.post),
+            )
+            for e in entries
+        ]
+
+    def author(self, post: Post) -> AuthorView:
+        key = (post.account, post.server)
+        view = self._authors.get(key)
+        if view is None:
+            view = self._authors[key] = author_view(post)
+        return view
+
+    def compact_inputs(self, entries: Iterable[Entry]) -> list[object]:
+        """What compact ``entries`` show besides their posts (for a page's inputs)."""
+        out: list[object] = []
+        for e in entries:
+            uri = e.post.uri
+            out.append([self._day_page.get(uri, 1), self.titles.get(uri), self.links.get(uri)])
+        return out
+
     def placed(self, posts: Iterable[Post], page_path: str | None = None) -> tuple[Placed, ...]:
         """The fragments of ``posts``; resolved for ``page_path`` when Pelican writes the page."""
         out = []
@@ -58,9 +105,10 @@ class Placement:
         return tuple(out)
 
     def sections(
-        self, posts: Sequence[Post], page_path: str | None = None
+        self, posts: Sequence[Post], page_path: str | None = None, *, compact: bool = False
     ) -> tuple[DaySection, ...]:
-        """``posts`` (newest first) as one section per local date."""
+        """``posts`` (newest first) as one section per local date (``compact``: with their model
+        entries too, for :meth:`compact`, which the theme shows instead of the fragments)."""
         out = []
         for day, run in split_by_day(posts, self.ctx.model.tz):
             key = day.isoformat()
@@ -70,7 +118,8 @@ class Placement:
                     iso=key,
                     label=self.ctx.dates.weekday(day),
                     link=self.ctx.urls.link(f"days/{key}/index.html"),
-                    entries=self.placed(run, page_path),
+                    entries=self.placed(run, page_path),  # a theme without compact.html shows these
+                    compact=tuple(self.ctx.model.by_uri[p.uri] for p in run) if compact else (),
                 )
             )
         return tuple(out)

@@ -43,7 +43,7 @@ class SitePages:
         search_state: Path,
     ) -> None:
         self.ctx = ctx
-        self.place = Placement(ctx)
+        self.place = Placement(ctx, known_titles, known_links)
         self.links = collect(ctx.model, self.place.post_link, known_links)
         self.summaries = Summaries(
             tz=ctx.model.tz,
@@ -54,7 +54,7 @@ class SitePages:
             count_label=ctx.count_label,
             tag_views=self.place.tag_count_views_of,
         )
-        self.tag_pages = TagPages(ctx, chrome_words)
+        self.tag_pages = TagPages(ctx, chrome_words, self.place)
         self.period_pages = PeriodPages(ctx, self.place, self.summaries)
         self.link_pages = LinkPages(ctx, self.links)
         self.feeds = FeedPages(ctx, self.place, self.summaries, known_titles)

@@ -4,6 +4,8 @@ Each configured tag's posts, newest first, grouped by local date, with links to 
 and older pages: the index holds the newest, the numbered pages ``DIGEST_PER_PAGE`` each counted
 from the oldest (:func:`~..digest.grouping.paginate`), so a full one never changes. A numbered
 page shows nothing that changes with the tag's other posts (not even the tag's count).
+The posts are compact entries (:meth:`~.placement.Placement.compact`) linking to their day
+pages, unless ``DIGEST_COMPACT_PAGES`` leaves out ``"tags"``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from ..digest.model import TagInfo
 from ..digest.strings import page_label, posts_count
 from ..digest.urls import tag_page_path
 from .context import PageContext, PageSink
+from .placement import Placement
 
 TAG_TEMPLATE = "digest/tag"
 
@@ -22,13 +25,17 @@ TAG_TEMPLATE = "digest/tag"
 class TagPages:
     """The pages of every configured tag."""
 
-    def __init__(self, ctx: PageContext, chrome_words: Mapping[str, str]) -> None:
+    def __init__(
+        self, ctx: PageContext, chrome_words: Mapping[str, str], place: Placement | None = None
+    ) -> None:
         self.ctx = ctx
+        self.place = place or Placement(ctx)
         self.words = chrome_words
         """The chrome's words (:func:`~.strings.catalogue`): these pages predate the page words."""
 
     def write(self, out: PageSink) -> None:
         ctx, words = self.ctx, self.words
+        compact = "tags" in ctx.settings.compact_pages
         for tag in ctx.model.tags:
             for page in paginate(tag.entries, ctx.settings.per_page):
                 out.write_page(
@@ -41,11 +48,13 @@ class TagPages:
                         page.older,
                         tag.count if page.number == INDEX else None,
                         [e.digest for e in page.items],
+                        compact and self.place.compact_inputs(page.items),
                     ],
                     tag=tag,
                     current_link=tag.link,
                     page=page,
                     groups=group_by_date(page.items, lambda e: e.date),
+                    compact=self.place.compact if compact else None,
                     count_label=posts_count(words, ctx.settings.default_lang, tag.count),
                     page_label=page_label(words, page),
                     newer=None if page.newer is None else self.link(tag, page.newer),
