@@ -116,12 +116,12 @@ def test_tag_pages_group_by_the_site_time_zone(tmp_path: Path, rstats_posts: lis
 
 def test_tag_pages_under_an_absolute_siteurl(tmp_path: Path, rstats_posts: list[Post]) -> None:
     base = "https://example.org/digest"
-    site = digest(tmp_path, rstats_posts, per_page=1, site_url=base)
+    site = digest(tmp_path, rstats_posts, per_page=2, site_url=base)
     site.pages.tag_pages.write(site.out)
-    page = site.html("tags/rstats/page/2/index.html")
+    page = site.html("tags/rstats/page/1/index.html")
     full = page.xpath('//article[contains(@class, "compact")]/p/a[not(@rel)]/@href')
     assert len(full) == 2 and all(h.startswith(f"{base}/days/") and "#p-" in h for h in full)
-    site = digest(tmp_path / "full", rstats_posts, per_page=2, site_url=base, compact_pages=())
+    site = digest(tmp_path / "full", rstats_posts, per_page=1, site_url=base, compact_pages=())
     site.pages.tag_pages.write(site.out)
     page = site.html("tags/rstats/page/2/index.html")
     assert page.xpath('//link[@rel="stylesheet"]/@href') == [f"{base}/theme/css/main.css"]
