@@ -72,8 +72,14 @@ def write_archive_lines(root: Path, records: Iterable[dict[str, Any]]) -> Path:
 
 
 def build(tmp: Path, archive: Path, **override: Any) -> Path:
-    """A real Pelican build of the project's settings into ``tmp/output``; returns it."""
+    """A real Pelican build of the project's settings into ``tmp/output``; returns it.
+
+    A test that sets ``DIGEST_PER_PAGE`` gets the same ``DIGEST_COMPACT_PER_PAGE`` unless it
+    sets that too, so pages of compact and of full entries paginate alike in tests.
+    """
     output = tmp / "output"
+    if "DIGEST_PER_PAGE" in override:
+        override.setdefault("DIGEST_COMPACT_PER_PAGE", override["DIGEST_PER_PAGE"])
     settings = read_settings(
         str(ROOT / "pelicanconf.py"),
         override={

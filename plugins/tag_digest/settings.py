@@ -56,6 +56,7 @@ DEFAULTS: Mapping[str, Any] = {
     "DIGEST_CONTACT": None,
     "DIGEST_STALE_DAYS": 7,
     "DIGEST_COMPACT_PAGES": ["tags", "weeks"],
+    "DIGEST_COMPACT_PER_PAGE": 100,
 }
 
 
@@ -71,6 +72,7 @@ NUMBERS: Mapping[str, Range] = {
     "DIGEST_AUDIT_DAYS": Range(0, 3650, unit="days"),
     "DIGEST_AUDIT_BUDGET": Range(0, 100_000, integer=True),
     "DIGEST_STALE_DAYS": Range(0, 3650, unit="days"),
+    "DIGEST_COMPACT_PER_PAGE": Range(1, 1000, integer=True),
 }
 """Every number setting and its range (the README's settings table shows each one).
 A new number setting adds one entry here and reads it with :func:`_int` or :func:`_float`."""
@@ -123,6 +125,12 @@ class DigestSettings:
     """Pages warn when the last successful fetch is older than this many days."""
     compact_pages: frozenset[str] = frozenset(COMPACT_KINDS)
     """Page kinds showing compact entries (``"tags"``, ``"weeks"``); days show posts in full."""
+    compact_per_page: int = 100
+    """Posts per page of a tag or week digest that shows compact entries."""
+
+    def page_size(self, kind: str) -> int:
+        """Posts per page of ``kind`` (``"tags"``, ``"weeks"``, ``"days"``)."""
+        return self.compact_per_page if kind in self.compact_pages else self.per_page
 
     @property
     def normalised_tags(self) -> tuple[str, ...]:
@@ -282,6 +290,7 @@ def load_settings(raw: Mapping[str, Any], base: Path | None = None) -> DigestSet
         contact=contact(lambda name: _setting(raw, name)),
         stale_days=_float(raw, "DIGEST_STALE_DAYS"),
         compact_pages=_compact_pages(raw),
+        compact_per_page=_int(raw, "DIGEST_COMPACT_PER_PAGE"),
     )
 
 

@@ -83,6 +83,7 @@ def digest(
             "DIGEST_TAGS": list(tags),
             "DIGEST_ARCHIVE_PATH": str(tmp / "archive"),
             "DIGEST_PER_PAGE": per_page,
+            "DIGEST_COMPACT_PER_PAGE": per_page,
             "DEFAULT_LANG": lang,
             "TIMEZONE": timezone,
             "DIGEST_COMPACT_PAGES": list(compact_pages),

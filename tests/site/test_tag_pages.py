@@ -8,6 +8,7 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
+from zoneinfo import ZoneInfo
 
 import lxml.html
 import mf2py
@@ -44,6 +45,9 @@ def default_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def full_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped site with full posts on the tag pages too (the first version's pages)."""
     return build(tmp_path_factory.mktemp("full"), DEFAULT_ARCHIVE, DIGEST_COMPACT_PAGES=[])
+
+
+MOSCOW = ZoneInfo("Europe/Moscow")  # pelicanconf.py's TIMEZONE
 
 
 def reference() -> tuple[str, list[tuple[str, list[list[str]]]], list[str]]:
@@ -96,11 +100,29 @@ def test_h_entries_match_the_archive(default_site: Path) -> None:
         props = entry["properties"]
         assert props["url"] == [original_url(post.uri, post.url)]  # url on the uri's host
         assert [parse_time(v) for v in props["published"]] == [post.created.replace(microsecond=0)]
-        assert props["category"] == list(post.tags)
         author = props["author"][0]["properties"]
         assert author["name"] == [post.account.display_name]
-        assert author["url"] == [post.account.url]
-        assert author["nickname"] == [f"@{post.account.acct}@mastodon.social"]
+        # A compact entry (DIGEST_COMPACT_PAGES): the tags, the author's link and handle are on
+        # the full entry of its day page.
+        assert "category" not in props and "url" not in author
+        (full,) = [
+            i["properties"]
+            for i in mf2py.parse(
+                doc=(
+                    default_site
+                    / "days"
+                    / post.created.astimezone(MOSCOW).date().isoformat()
+                    / "index.html"
+                ).read_text(encoding="utf-8"),
+                url="https://d.example/",
+            )["items"]
+            if i["properties"]["url"] == props["url"]
+        ]
+        assert full["category"] == list(post.tags)
+        assert full["author"][0]["properties"]["url"] == [post.account.url]
+        assert full["author"][0]["properties"]["nickname"] == [
+            f"@{post.account.acct}@mastodon.social"
+        ]
 
 
 def test_pages_carry_the_languages(default_site: Path) -> None:

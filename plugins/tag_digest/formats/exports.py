@@ -53,9 +53,15 @@ def link_record(link: Link) -> dict[str, Any]:
 
 
 def links_json(links: Iterable[Link]) -> str:
-    """``links.json``: a list of link objects, UTF-8, two-space indented, newline at the end."""
-    records = [link_record(link) for link in export_order(links)]
-    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    """``links.json``: a list of link objects, UTF-8, one object a line, newline at the end.
+
+    One line per link keeps the file diffable and a third smaller than an indented one.
+    """
+    records = [
+        json.dumps(link_record(link), ensure_ascii=False, separators=(",", ":"))
+        for link in export_order(links)
+    ]
+    return "[\n" + ",\n".join(records) + "\n]\n" if records else "[]\n"
 
 
 def csv_text(value: str) -> str:

@@ -2,10 +2,10 @@
 
 Each post is shown in full once, on its day page (:meth:`.placement.Placement.post_link`);
 the pages ``DIGEST_COMPACT_PAGES`` names show it as a :class:`CompactView` instead, which
-the theme's ``digest/compact.html`` renders as a smaller ``h-entry``: the same header as the
-full entry (author, time, link to the original), the post's first line (its feed title,
-:func:`~.feeds.post_title`) or, when it has one, its content warning and never the text
-behind it, its first shared link, a link to the full entry, and its tags.
+the theme's ``digest/compact.html`` renders as a one-line ``h-entry``: the author's name,
+the time (linking to the original post, the ``u-url``), the post's first line (its feed
+title, :func:`~.feeds.post_title`) or, when it has one, its content warning and never the
+text behind it, as the link to the full entry, and its first shared link.
 
 :func:`compact_view` is pure: every text is plain (the template escapes it) and every
 URL is absolute http(s) or our own site-root-relative link.
@@ -39,7 +39,7 @@ class CompactView:
     """The status URI (``data-uri``, as on the full entry: what tools identify a post by)."""
     author: AuthorView
     url: str | None
-    """The original post (absolute http(s)), as on the full entry."""
+    """The original post (absolute http(s)): the ``u-url``, as on the full entry."""
     published: str
     """UTC, for ``<time datetime>``."""
     time: str
@@ -55,7 +55,6 @@ class CompactView:
     """:attr:`link` as people read it: no scheme, at most :data:`LINK_LIMIT` characters."""
     full: str
     """Site-root-relative link to the full entry on its day page (``days/…#p-…``)."""
-    categories: tuple[str, ...]
 
 
 def shorten(text: str, limit: int) -> str:
@@ -91,5 +90,4 @@ def compact_view(
         link=link,
         link_label=shorten(plain(display_url(link)), LINK_LIMIT) if link else "",
         full=full,
-        categories=tuple(plain(t) for t in post.tags),
     )

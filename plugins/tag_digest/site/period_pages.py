@@ -107,7 +107,7 @@ class PeriodPages:
         for week in self.weeks:
             previous = self.place.nav(self.weeks.previous(week.key), "previous_week")
             following = self.place.nav(self.weeks.next(week.key), "next_week")
-            for page in paginate(week.posts, self.ctx.settings.per_page):
+            for page in paginate(week.posts, self.ctx.settings.page_size("weeks")):
                 path = page_path(week.url, page.number)
                 view = self.week_view(week, page.items, compact=compact)
                 out.write_page(

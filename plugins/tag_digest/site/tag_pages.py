@@ -1,9 +1,10 @@
 """Tag pages: ``tags/<slug>/index.html`` and ``tags/<slug>/page/<n>/index.html`` per tag.
 
 Each configured tag's posts, newest first, grouped by local date, with links to the newer
-and older pages: the index holds the newest, the numbered pages ``DIGEST_PER_PAGE`` each counted
-from the oldest (:func:`~..digest.grouping.paginate`), so a full one never changes. A numbered
-page shows nothing that changes with the tag's other posts (not even the tag's count).
+and older pages: the index holds the newest, the numbered pages ``DIGEST_PER_PAGE`` each
+(``DIGEST_COMPACT_PER_PAGE`` when compact) counted from the oldest
+(:func:`~..digest.grouping.paginate`), so a full one never changes. A numbered page shows
+nothing that changes with the tag's other posts (not even the tag's count).
 The posts are compact entries (:meth:`~.placement.Placement.compact`) linking to their day
 pages, unless ``DIGEST_COMPACT_PAGES`` leaves out ``"tags"``.
 """
@@ -37,7 +38,7 @@ class TagPages:
         ctx, words = self.ctx, self.words
         compact = "tags" in ctx.settings.compact_pages
         for tag in ctx.model.tags:
-            for page in paginate(tag.entries, ctx.settings.per_page):
+            for page in paginate(tag.entries, ctx.settings.page_size("tags")):
                 out.write_page(
                     tag_page_path(tag.slug, page.number),
                     TAG_TEMPLATE,
