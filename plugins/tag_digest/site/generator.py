@@ -58,6 +58,8 @@ from .writer import PageWriter
 log = logging.getLogger("tag_digest")
 
 POST_TEMPLATE = "digest/post"
+FETCHED_TEMPLATE = "digest/fetched"
+STALE_TEMPLATE = "digest/stale"
 CACHE_DIR = "tag_digest"
 
 
@@ -212,8 +214,16 @@ class DigestGenerator(Generator):  # type: ignore[misc]
             parts.append(f"{name}\x1f{source}")
         return signature_hash(RENDER_VERSION, __version__, _code_hash(), *parts)
 
-    def _page_fingerprint(self) -> str:
-        """What every page depends on besides its own inputs."""
+    def _page_fingerprint(self, fetched: str | None = None) -> str:
+        """What every page depends on besides its own inputs.
+
+        ``fetched``: the footer's last-fetched block, when the pages are spliced with it
+        (:meth:`_fetched_block`): then only the stale notice of ``digest_fetched`` is in
+        the fingerprint (it appears, or its age in days changes, at most once a day).
+        """
+        freshness_part = self.context.get("digest_fetched")
+        if fetched is not None:
+            freshness_part = getattr(freshness_part, "stale", None)
         settings = {k: v for k, v in sorted(self.settings.items()) if _jsonable(v)}
         pages = [
             (str(getattr(p, "url", "")), str(getattr(p, "title", "")))
@@ -228,8 +238,39 @@ class DigestGenerator(Generator):  # type: ignore[misc]
             json.dumps(pages),
             json.dumps(tags),
             repr(sorted(self.words.items())),
-            repr(self.context.get("digest_fetched")),
+            repr(freshness_part),
         )
+
+    def _fetched_block(self) -> str | None:
+        """The footer's last-fetched block as every page renders it, or None: not spliceable.
+
+        None (the fetched time then re-renders every page) unless the theme has
+        ``digest/fetched.html`` and no template but it and ``digest/stale.html`` names
+        ``digest_fetched``: a theme that shows the time elsewhere is rendered in full.
+        """
+        extensions = list(self.settings.get("TEMPLATE_EXTENSIONS") or [".html"])
+        fetched = template_name(self.page_env, FETCHED_TEMPLATE, extensions)
+        stale = template_name(self.page_env, STALE_TEMPLATE, extensions)
+        if fetched is None:
+            return None
+        env, loader = self.page_env, self.page_env.loader
+        assert loader is not None
+        for name in env.list_templates():
+            # Pelican's loader also lists the theme's templates as "!theme/<name>"
+            if name.removeprefix("!").partition("/")[2] in (fetched, stale):
+                continue
+            if name in (fetched, stale):
+                continue
+            try:
+                source = loader.get_source(env, name)[0]
+            except Exception:  # unreadable: it cannot be shown either
+                continue
+            if "digest_fetched" in source:
+                return None
+        context = dict(self.context)
+        context.update(self.chrome)
+        block = env.get_template(fetched).render(context)
+        return block if block.strip() else None
 
     # -- writing --------------------------------------------------------------
 
@@ -237,6 +278,7 @@ class DigestGenerator(Generator):  # type: ignore[misc]
         prefix = self.digest_settings.digest_path
         if self.bundled:
             copy_bundled_static(Path(self.output_path) / prefix / BUNDLED_STATIC_DIR)
+        fetched = self._fetched_block()
         out = PageOutput(
             env=self.page_env,
             template_file=self._template_file,
@@ -244,13 +286,16 @@ class DigestGenerator(Generator):  # type: ignore[misc]
             chrome=self.chrome,
             urls=self.urls,
             writer=self.writer,
-            fingerprint=self._page_fingerprint(),
+            fingerprint=self._page_fingerprint(fetched),
+            fetched=fetched,
         )
         self.pages.write(out, home=bool(prefix), host_urls=self._host_urls())
         stats = self.writer.finish()
         log.info(
-            "tag_digest: %d pages: %d written, %d unchanged, %d not re-rendered, %d removed",
-            stats.total, stats.written, stats.unchanged, stats.skipped, stats.removed,
+            "tag_digest: %d pages: %d written, %d unchanged, %d not re-rendered, "
+            "%d spliced (only the fetched time changed), %d removed",
+            stats.total, stats.written, stats.unchanged, stats.skipped, stats.spliced,
+            stats.removed,
         )  # fmt: skip
 
     def _host_urls(self) -> list[str]:
