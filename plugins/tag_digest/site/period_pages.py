@@ -15,6 +15,7 @@ The grouping itself is :mod:`.periods` (pure) and :class:`~.placement.Placement`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -22,6 +23,7 @@ from ..archive.records import Post
 from ..digest.grouping import Page, paginate
 from ..digest.periods import Period, archive_index
 from .context import PageContext, PageSink
+from .page_output import Lazy
 from .period_views import MonthRow, WeekRow, WeekView, YearRow
 from .placement import Placement, page_path
 from .week_summary import Summaries, summary_inputs
@@ -94,7 +96,6 @@ class PeriodPages:
             following = self.place.nav(self.weeks.next(week.key), "next_week")
             for page in paginate(week.posts, self.ctx.settings.per_page):
                 path = page_path(week.url, page.number)
-                view = self.week_view(week, page.items)
                 out.write_page(
                     path,
                     WEEK_TEMPLATE,
@@ -102,13 +103,13 @@ class PeriodPages:
                         week.key,
                         page.number,
                         page.count,
-                        [[s.key, [e.digest for e in s.entries]] for s in view.sections],
-                        summary_inputs(view.summary) if page.number == 1 else None,
+                        self.place.section_inputs(page.items),
+                        summary_inputs(self.summaries.of(week)) if page.number == 1 else None,
                         previous and previous.key,
                         following and following.key,
                         self._words_hash,
                     ],
-                    week=view,
+                    week=Lazy(functools.partial(self.week_view, week, page.items)),
                     count_label=self.ctx.count_label("posts_count", week.count),
                     previous=previous,
                     following=following,

@@ -6,13 +6,16 @@ local date, with links to the newer and older pages.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from collections.abc import Mapping
 
 from ..digest.grouping import group_by_date, paginate
-from ..digest.model import TagInfo
+from ..digest.model import Entry, TagInfo
 from ..digest.strings import posts_count
 from ..digest.urls import tag_page_path
 from .context import PageContext, PageSink
+from .page_output import Lazy
 
 TAG_TEMPLATE = "digest/tag"
 
@@ -42,7 +45,7 @@ class TagPages:
                     tag=tag,
                     current_link=tag.link,
                     page=page,
-                    groups=group_by_date(page.items, lambda e: e.date),
+                    groups=Lazy(functools.partial(group_by_date, page.items, _entry_date)),
                     count_label=posts_count(words, ctx.settings.default_lang, tag.count),
                     page_label=words["page_of"].format(number=page.number, count=page.count),
                     newer=self.link(tag, page.number - 1) if page.has_previous else None,
@@ -51,3 +54,7 @@ class TagPages:
 
     def link(self, tag: TagInfo, number: int) -> str:
         return self.ctx.urls.link(tag_page_path(tag.slug, number))
+
+
+def _entry_date(entry: Entry) -> dt.date:
+    return entry.date
