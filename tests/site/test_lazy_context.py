@@ -6,9 +6,13 @@ a page only shows (its views, its resolved fragments) must not be computed for i
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+from builder_support import digest
+from factories import timeline_post
 from jinja2 import DictLoader, Environment
+from tag_digest.archive.records import Post
 from tag_digest.digest.urls import Urls
 from tag_digest.site.page_output import Lazy, PageOutput
 from tag_digest.site.writer import PageWriter
@@ -73,3 +77,31 @@ def test_only_the_fetched_block_changed_no_lazy_value_is_made(tmp_path: Path) ->
     assert out.writer.stats.spliced == 1
     page = (tmp_path / "out" / "a" / "index.html").read_text()
     assert page == "<p>Hello, world</p><time data-fetched>two</time>"
+
+
+def feed_posts(name: str) -> list[Post]:
+    return [
+        timeline_post(1, "2024-12-28T09:00:00.000Z", ["rstats"], "<p>One</p>", name=name),
+        timeline_post(2, "2024-12-27T09:00:00.000Z", ["python"], "<p>Two</p>", name="Other"),
+    ]
+
+
+def test_an_unchanged_feed_is_not_rendered_and_a_changed_one_is(tmp_path: Path) -> None:
+    base = "https://example.org"
+    site = digest(tmp_path / "a", feed_posts("Author"), tags=("rstats", "python"), site_url=base)
+    site.pages.feeds.write(site.out)
+    assert site.writer.finish().written == 4
+    site.pages.feeds.write(site.out)
+    assert site.writer.finish().skipped == 4  # (the writer's counts add up over its builds)
+
+    # the author of the #rstats post renames themself: its feeds change, #python's does not
+    renamed = digest(
+        tmp_path / "b", feed_posts("Renamed"), tags=("rstats", "python"), site_url=base
+    )
+    renamed.pages.feeds.write(dataclasses.replace(renamed.out, writer=site.writer))
+    stats = site.writer.finish()  # counted since the first write
+    assert (stats.written, stats.skipped) == (4 + 3, 4 + 1)  # all, weeks, #rstats; not #python
+    renamed.pages.feeds.write(renamed.out)  # the same posts from scratch
+    renamed.writer.finish()
+    for path in renamed.written():
+        assert (site.output / path).read_bytes() == (renamed.output / path).read_bytes(), path

@@ -189,12 +189,13 @@ class PageWriter:
         if not old:
             return None
         try:
-            text = target.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+            data = target.read_bytes()
+        except OSError:
             return None
-        if text.count(old) != 1:
+        before = old.encode("utf-8")  # UTF-8 is self-synchronising: bytes match as text does
+        if data.count(before) != 1:
             return None
-        return text.replace(old, new).encode("utf-8")
+        return data.replace(before, new.encode("utf-8"))
 
     def finish(self) -> WriteStats:
         """Delete the pages of the last build that this build did not write; save the manifest."""
