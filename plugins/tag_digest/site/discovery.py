@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import heapq
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -113,7 +114,7 @@ class FeedPages:
         def newest(e: ModelEntry) -> tuple[str, str]:
             return (e.post.updated_at, e.post.uri)
 
-        return sorted(entries, key=newest, reverse=True)[:limit]
+        return heapq.nlargest(limit, entries, key=newest)  # sorted(…, reverse)[:limit]
 
     def _post_entries(self, entries: Sequence[ModelEntry], limit: int) -> tuple[Entry, ...]:
         assert self.feed_root is not None

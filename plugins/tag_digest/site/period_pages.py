@@ -143,7 +143,7 @@ class PeriodPages:
                         self._words_hash,
                     ],
                     day_key=day.key,
-                    day_label=self.ctx.dates.weekday(day.start),
+                    day_label=Lazy(functools.partial(self.ctx.dates.weekday, day.start)),
                     entries=entries,
                     counts=counts,
                     count_label=self.ctx.count_label("posts_count", day.count),

@@ -46,7 +46,9 @@ class TagPages:
                     current_link=tag.link,
                     page=page,
                     groups=Lazy(functools.partial(group_by_date, page.items, _entry_date)),
-                    count_label=posts_count(words, ctx.settings.default_lang, tag.count),
+                    count_label=Lazy(
+                        functools.partial(posts_count, words, ctx.settings.default_lang, tag.count)
+                    ),
                     page_label=words["page_of"].format(number=page.number, count=page.count),
                     newer=self.link(tag, page.number - 1) if page.has_previous else None,
                     older=self.link(tag, page.number + 1) if page.has_next else None,
