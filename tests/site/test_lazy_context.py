@@ -9,11 +9,13 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
 from builder_support import digest
 from factories import timeline_post
 from jinja2 import DictLoader, Environment
 from tag_digest.archive.records import Post
 from tag_digest.digest.urls import Urls
+from tag_digest.site.fetched_block import fetched_block
 from tag_digest.site.page_output import Lazy, PageOutput
 from tag_digest.site.writer import PageWriter
 
@@ -105,3 +107,31 @@ def test_an_unchanged_feed_is_not_rendered_and_a_changed_one_is(tmp_path: Path) 
     renamed.writer.finish()
     for path in renamed.written():
         assert (site.output / path).read_bytes() == (renamed.output / path).read_bytes(), path
+
+
+def theme(**templates: str) -> Environment:
+    return Environment(loader=DictLoader(templates), autoescape=True)
+
+
+FOOTER = "<p>{{ digest_fetched }}</p>"
+
+
+def test_the_fetched_block_is_the_footer_template_rendered() -> None:
+    env = theme(
+        **{"digest/fetched.html": FOOTER, "base.html": "{% include 'digest/fetched.html' %}"}
+    )
+    assert fetched_block(env, [".html"], {"digest_fetched": "<now>"}) == "<p>&lt;now&gt;</p>"
+
+
+@pytest.mark.parametrize(
+    "templates",
+    [
+        {"base.html": "{{ digest_fetched.when }}"},  # the time shown outside the block
+        {"base.html": "<footer></footer>"},  # no digest/fetched.html at all
+    ],
+)
+def test_a_theme_that_shows_the_time_elsewhere_is_not_spliced(templates: dict[str, str]) -> None:
+    if "digest_fetched" in templates["base.html"]:
+        templates = {**templates, "digest/fetched.html": FOOTER}
+    env = theme(**templates, **{"digest/stale.html": "{{ digest_fetched.stale }}"})
+    assert fetched_block(env, [".html"], {"digest_fetched": "now"}) is None

@@ -45,6 +45,7 @@ from ..settings import DigestSettings, load_settings
 from ..version import REPOSITORY, __version__
 from .cache import FragmentCache
 from .context import PageContext, SiteFacts, under
+from .fetched_block import fetched_block
 from .loading import load_posts
 from .owned import owns_output
 from .page_output import PageOutput, signature_hash
@@ -58,8 +59,6 @@ from .writer import PageWriter
 log = logging.getLogger("tag_digest")
 
 POST_TEMPLATE = "digest/post"
-FETCHED_TEMPLATE = "digest/fetched"
-STALE_TEMPLATE = "digest/stale"
 CACHE_DIR = "tag_digest"
 
 
@@ -218,9 +217,9 @@ class DigestGenerator(Generator):  # type: ignore[misc]
         """What every page depends on besides its own inputs.
 
         ``fetched``: the footer's last-fetched block, when the pages are spliced with it
-        (:meth:`_fetched_block`): then only the stale notice of ``digest_fetched`` is in
-        the fingerprint (it appears, or its age in days changes, at most once a day).
-        """
+        (:func:`~.fetched_block.fetched_block`): then only the stale notice of
+        ``digest_fetched`` is in the fingerprint (it appears, or its age in days changes,
+        at most once a day)."""
         freshness_part = self.context.get("digest_fetched")
         if fetched is not None:
             freshness_part = getattr(freshness_part, "stale", None)
@@ -241,44 +240,17 @@ class DigestGenerator(Generator):  # type: ignore[misc]
             repr(freshness_part),
         )
 
-    def _fetched_block(self) -> str | None:
-        """The footer's last-fetched block as every page renders it, or None: not spliceable.
-
-        None (the fetched time then re-renders every page) unless the theme has
-        ``digest/fetched.html`` and no template but it and ``digest/stale.html`` names
-        ``digest_fetched``: a theme that shows the time elsewhere is rendered in full.
-        """
-        extensions = list(self.settings.get("TEMPLATE_EXTENSIONS") or [".html"])
-        fetched = template_name(self.page_env, FETCHED_TEMPLATE, extensions)
-        stale = template_name(self.page_env, STALE_TEMPLATE, extensions)
-        if fetched is None:
-            return None
-        env, loader = self.page_env, self.page_env.loader
-        assert loader is not None
-        for name in env.list_templates():
-            # Pelican's loader also lists the theme's templates as "!theme/<name>"
-            if name.removeprefix("!").partition("/")[2] in (fetched, stale):
-                continue
-            if name in (fetched, stale):
-                continue
-            try:
-                source = loader.get_source(env, name)[0]
-            except Exception:  # unreadable: it cannot be shown either
-                continue
-            if "digest_fetched" in source:
-                return None
-        context = dict(self.context)
-        context.update(self.chrome)
-        block = env.get_template(fetched).render(context)
-        return block if block.strip() else None
-
     # -- writing --------------------------------------------------------------
 
     def generate_output(self, writer: object) -> None:
         prefix = self.digest_settings.digest_path
         if self.bundled:
             copy_bundled_static(Path(self.output_path) / prefix / BUNDLED_STATIC_DIR)
-        fetched = self._fetched_block()
+        fetched = fetched_block(
+            self.page_env,
+            list(self.settings.get("TEMPLATE_EXTENSIONS") or [".html"]),
+            {**self.context, **self.chrome},
+        )
         out = PageOutput(
             env=self.page_env,
             template_file=self._template_file,

@@ -3,7 +3,7 @@
 A page is identified by its output path and a *signature*: a hash of all it is
 made from (the theme, the settings, the fragments it shows, its place in the
 pagination…), computed by the caller without rendering. The writer keeps a
-manifest of ``path -> (signature, size)`` from the previous build:
+manifest of ``path -> (signature, size, fetched block's key)`` from the previous build:
 
 - same signature, and the file is still there with the recorded size: the page
   is not even rendered;
