@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import heapq
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -108,14 +109,18 @@ class FeedPages:
             self._newest_stamp = newest(self.ctx.model)
         return self._newest_stamp
 
+    @staticmethod
+    def _newest_entries(entries: Sequence[ModelEntry], limit: int) -> list[ModelEntry]:
+        def newest(e: ModelEntry) -> tuple[str, str]:
+            return (e.post.updated_at, e.post.uri)
+
+        return heapq.nlargest(limit, entries, key=newest)  # sorted(…, reverse)[:limit]
+
     def _post_entries(self, entries: Sequence[ModelEntry], limit: int) -> tuple[Entry, ...]:
         assert self.feed_root is not None
         root = self.feed_root
 
-        def newest(e: ModelEntry) -> tuple[str, str]:
-            return (e.post.updated_at, e.post.uri)
-
-        posts = sorted(entries, key=newest, reverse=True)[:limit]
+        posts = self._newest_entries(entries, limit)
         return tuple(
             post_entry(
                 e.post,
@@ -145,9 +150,27 @@ class FeedPages:
         return render_atom(feed, self.ctx.settings.feed_limit).decode("utf-8")
 
     def _feed(
-        self, out: PageSink, path: str, title: str, alternate: str, entries: tuple[Entry, ...]
+        self, out: PageSink, path: str, title: str, alternate: str, entries: Sequence[ModelEntry]
     ) -> None:
-        out.write_raw(path, self._feed_document(path, title, alternate, entries))
+        """The feed of the newest of ``entries``, rendered only when a fact it shows changed."""
+        limit = self.ctx.settings.feed_limit
+        digest = hashlib.blake2b(digest_size=16)
+        head = ("feed", out.fingerprint, path, title, alternate, self._newest().isoformat())
+        for part in (*head, str(limit), self.feed_root or ""):
+            digest.update(part.encode("utf-8", "surrogatepass") + b"\x1e")
+        for e in self._newest_entries(entries, limit):
+            post, account = e.post, e.post.account
+            parts = (
+                post.uri, self.titles[post.uri], self.place.post_link(post), post.updated_at,
+                post.created_at, e.digest, post.server, post.language or "", account.acct,
+                account.display_name, account.url, "\x1d".join(post.tags),
+            )  # fmt: skip
+            digest.update("\x1f".join(parts).encode("utf-8", "surrogatepass") + b"\x1e")
+
+        def document() -> str:
+            return self._feed_document(path, title, alternate, self._post_entries(entries, limit))
+
+        out.write_lazy(path, document, digest.hexdigest())
 
     def _weeks_signature(self, weeks: Sequence[Period]) -> str:
         """Every fact the weekly entries show: per week its posts (fragment digest, tags, times)."""
@@ -207,7 +230,7 @@ class FeedPages:
             ALL_FEED_PATH,
             name,
             "index.html",
-            self._post_entries(self.ctx.model.entries, limit),
+            self.ctx.model.entries,
         )
         weeks = list(self.place.weeks)[-limit:]
         title = f"{name}: {self.ctx.words['weeks_nav']}"
@@ -233,7 +256,7 @@ class FeedPages:
                 tag_feed_path(tag.slug),
                 f"#{tag.name} · {name}",
                 tag.path,
-                self._post_entries(tag.entries, limit),
+                tag.entries,
             )
 
 

@@ -45,6 +45,7 @@ from ..settings import DigestSettings, load_settings
 from ..version import REPOSITORY, __version__
 from .cache import FragmentCache
 from .context import PageContext, SiteFacts, under
+from .fetched_block import fetched_block
 from .loading import load_posts
 from .owned import owns_output
 from .page_output import PageOutput, signature_hash
@@ -212,8 +213,16 @@ class DigestGenerator(Generator):  # type: ignore[misc]
             parts.append(f"{name}\x1f{source}")
         return signature_hash(RENDER_VERSION, __version__, _code_hash(), *parts)
 
-    def _page_fingerprint(self) -> str:
-        """What every page depends on besides its own inputs."""
+    def _page_fingerprint(self, fetched: str | None = None) -> str:
+        """What every page depends on besides its own inputs.
+
+        ``fetched``: the footer's last-fetched block, when the pages are spliced with it
+        (:func:`~.fetched_block.fetched_block`): then only the stale notice of
+        ``digest_fetched`` is in the fingerprint (it appears, or its age in days changes,
+        at most once a day)."""
+        freshness_part = self.context.get("digest_fetched")
+        if fetched is not None:
+            freshness_part = getattr(freshness_part, "stale", None)
         settings = {k: v for k, v in sorted(self.settings.items()) if _jsonable(v)}
         pages = [
             (str(getattr(p, "url", "")), str(getattr(p, "title", "")))
@@ -228,7 +237,7 @@ class DigestGenerator(Generator):  # type: ignore[misc]
             json.dumps(pages),
             json.dumps(tags),
             repr(sorted(self.words.items())),
-            repr(self.context.get("digest_fetched")),
+            repr(freshness_part),
         )
 
     # -- writing --------------------------------------------------------------
@@ -237,6 +246,11 @@ class DigestGenerator(Generator):  # type: ignore[misc]
         prefix = self.digest_settings.digest_path
         if self.bundled:
             copy_bundled_static(Path(self.output_path) / prefix / BUNDLED_STATIC_DIR)
+        fetched = fetched_block(
+            self.page_env,
+            list(self.settings.get("TEMPLATE_EXTENSIONS") or [".html"]),
+            {**self.context, **self.chrome},
+        )
         out = PageOutput(
             env=self.page_env,
             template_file=self._template_file,
@@ -244,13 +258,16 @@ class DigestGenerator(Generator):  # type: ignore[misc]
             chrome=self.chrome,
             urls=self.urls,
             writer=self.writer,
-            fingerprint=self._page_fingerprint(),
+            fingerprint=self._page_fingerprint(fetched),
+            fetched=fetched,
         )
         self.pages.write(out, home=bool(prefix), host_urls=self._host_urls())
         stats = self.writer.finish()
         log.info(
-            "tag_digest: %d pages: %d written, %d unchanged, %d not re-rendered, %d removed",
-            stats.total, stats.written, stats.unchanged, stats.skipped, stats.removed,
+            "tag_digest: %d pages: %d written, %d unchanged, %d not re-rendered, "
+            "%d spliced (only the fetched time changed), %d removed",
+            stats.total, stats.written, stats.unchanged, stats.skipped, stats.spliced,
+            stats.removed,
         )  # fmt: skip
 
     def _host_urls(self) -> list[str]:

@@ -67,6 +67,15 @@ class LinkPages:
     def __init__(self, ctx: PageContext, links: tuple[Link, ...]) -> None:
         self.ctx, self.links = ctx, links
         self._link_views: dict[str, LinkView] = {}
+        self._signatures: dict[str, str] = {}
+
+    def signature(self, link: Link) -> str:
+        """:func:`~.link_views.link_signature` of ``link``, made once per build (each link is
+        on several listings and in the exports)."""
+        found = self._signatures.get(link.url)
+        if found is None:
+            found = self._signatures[link.url] = link_signature(link)
+        return found
 
     def link_view(self, link: Link) -> LinkView:
         view = self._link_views.get(link.url)
@@ -149,7 +158,7 @@ class LinkPages:
                     path,
                     heading,
                     lede if index else None,
-                    [link_signature(v) for v in page.items],
+                    [self.signature(v) for v in page.items],
                     page.newer,
                     page.older,
                     repr(shown),
@@ -212,7 +221,7 @@ class LinkPages:
         for part in ("exports", out.fingerprint, self.ctx.site.site_base or "", title):
             digest.update(part.encode("utf-8", "surrogatepass") + b"\x1e")
         for link in self.links:
-            digest.update(link_signature(link).encode("ascii"))
+            digest.update(self.signature(link).encode("ascii"))
         inputs = digest.hexdigest()
         makers: tuple[tuple[str, Callable[[tuple[Link, ...]], str]], ...] = (
             ("links.json", links_json),

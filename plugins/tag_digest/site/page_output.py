@@ -6,6 +6,12 @@ host site's: no host pages under a ``DIGEST_PATH``, the bundled theme's static f
 links are then resolved for the page's depth (:meth:`~.urls.Urls.resolve`). Its
 signature hashes the build's fingerprint, its path, its template and its inputs, so an
 unchanged page is neither rendered nor rewritten.
+
+Nothing a page only shows is computed for a page that is not rendered: a builder wraps
+the costly values of a page's context in :class:`Lazy` (``Lazy(lambda: …)``), made into
+their values inside the render, and the template is looked up there too. The footer's
+last-fetched block (``fetched``, rendered once per build by the generator) is handed to
+the writer beside the signature, which leaves it out: see :mod:`.writer`.
 """
 
 from __future__ import annotations
@@ -14,11 +20,21 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from jinja2 import Environment
 
 from ..digest.urls import Urls
 from .writer import PageWriter
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Lazy(Generic[T]):
+    """A page's context value computed only when the page is rendered."""
+
+    make: Callable[[], T]
 
 
 def signature_hash(*parts: str) -> str:
@@ -38,22 +54,24 @@ class PageOutput:
     urls: Urls
     writer: PageWriter
     fingerprint: str
+    fetched: str | None = None
+    """The footer's last-fetched block as every page renders it; None: in the fingerprint."""
 
     def write_page(self, path: str, template: str, inputs: object, **context: object) -> None:
         signature = signature_hash(
             self.fingerprint, path, template, json.dumps(inputs, default=str)
         )
-        compiled = self.env.get_template(self.template_file(template))
 
         def render() -> str:
+            compiled = self.env.get_template(self.template_file(template))
             local = dict(self.shared)
-            local.update(context)
+            local.update((k, v.make() if isinstance(v, Lazy) else v) for k, v in context.items())
             local["SITEURL"] = self.urls.siteurl_for(path)
             local["output_file"] = path
             local.update(self.chrome)
             return self.urls.resolve(compiled.render(local), path)
 
-        self.writer.write(path, render, signature)
+        self.writer.write(path, render, signature, self.fetched)
 
     def write_raw(self, path: str, text: str) -> None:
         signature = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()

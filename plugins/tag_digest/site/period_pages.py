@@ -17,6 +17,7 @@ The grouping itself is :mod:`.periods` (pure) and :class:`~.placement.Placement`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -26,6 +27,7 @@ from ..digest.model import Entry
 from ..digest.periods import Period, archive_index
 from ..digest.strings import page_label
 from .context import PageContext, PageSink
+from .page_output import Lazy
 from .period_views import MonthRow, WeekRow, WeekView, YearRow
 from .placement import Placement, page_path
 from .week_summary import Summaries, summary_inputs
@@ -109,7 +111,6 @@ class PeriodPages:
             following = self.place.nav(self.weeks.next(week.key), "next_week")
             for page in paginate(week.posts, self.ctx.settings.page_size("weeks")):
                 path = page_path(week.url, page.number)
-                view = self.week_view(week, page.items, compact=compact)
                 out.write_page(
                     path,
                     WEEK_TEMPLATE,
@@ -119,14 +120,19 @@ class PeriodPages:
                         page.newer,
                         page.older,
                         week.count if page.number == INDEX else None,
-                        [[s.key, [e.digest for e in s.entries]] for s in view.sections],
-                        compact and self.place.compact_inputs(page_entries(view)),
-                        summary_inputs(view.summary) if page.number == INDEX else None,
+                        self.place.section_inputs(page.items),
+                        compact
+                        and self.place.compact_inputs(
+                            self.ctx.model.by_uri[p.uri] for p in page.items
+                        ),
+                        summary_inputs(self.summaries.of(week))
+                        if page.number == INDEX
+                        else None,
                         previous and previous.key,
                         following and following.key,
                         self._words_hash,
                     ],
-                    week=view,
+                    week=Lazy(functools.partial(self.week_view, week, page.items, compact=compact)),
                     count_label=self.ctx.count_label("posts_count", week.count),
                     previous=previous,
                     following=following,
@@ -163,7 +169,7 @@ class PeriodPages:
                         self._words_hash,
                     ],
                     day_key=day.key,
-                    day_label=self.ctx.dates.weekday(day.start),
+                    day_label=Lazy(functools.partial(self.ctx.dates.weekday, day.start)),
                     entries=entries,
                     counts=counts,
                     count_label=self.ctx.count_label("posts_count", day.count),

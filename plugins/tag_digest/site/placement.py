@@ -104,6 +104,14 @@ class Placement:
             out.append(Placed(post_anchor(post.uri), fragment, entry.digest))
         return tuple(out)
 
+    def section_inputs(self, posts: Sequence[Post]) -> list[list[object]]:
+        """What :meth:`sections` shows of ``posts`` for a signature: each day's digests."""
+        by_uri = self.ctx.model.by_uri
+        return [
+            [day.isoformat(), [by_uri[p.uri].digest for p in run]]
+            for day, run in split_by_day(posts, self.ctx.model.tz)
+        ]
+
     def sections(
         self, posts: Sequence[Post], page_path: str | None = None, *, compact: bool = False
     ) -> tuple[DaySection, ...]:

@@ -11,13 +11,16 @@ pages, unless ``DIGEST_COMPACT_PAGES`` leaves out ``"tags"``.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from collections.abc import Mapping
 
 from ..digest.grouping import INDEX, group_by_date, paginate
-from ..digest.model import TagInfo
+from ..digest.model import Entry, TagInfo
 from ..digest.strings import page_label, posts_count
 from ..digest.urls import tag_page_path
 from .context import PageContext, PageSink
+from .page_output import Lazy
 from .placement import Placement
 
 TAG_TEMPLATE = "digest/tag"
@@ -54,9 +57,11 @@ class TagPages:
                     tag=tag,
                     current_link=tag.link,
                     page=page,
-                    groups=group_by_date(page.items, lambda e: e.date),
+                    groups=Lazy(functools.partial(group_by_date, page.items, _entry_date)),
                     compact=self.place.compact if compact else None,
-                    count_label=posts_count(words, ctx.settings.default_lang, tag.count),
+                    count_label=Lazy(
+                        functools.partial(posts_count, words, ctx.settings.default_lang, tag.count)
+                    ),
                     page_label=page_label(words, page),
                     newer=None if page.newer is None else self.link(tag, page.newer),
                     older=None if page.older is None else self.link(tag, page.older),
@@ -64,3 +69,7 @@ class TagPages:
 
     def link(self, tag: TagInfo, number: int) -> str:
         return self.ctx.urls.link(tag_page_path(tag.slug, number))
+
+
+def _entry_date(entry: Entry) -> dt.date:
+    return entry.date

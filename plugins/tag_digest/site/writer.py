@@ -3,7 +3,7 @@
 A page is identified by its output path and a *signature*: a hash of all it is
 made from (the theme, the settings, the fragments it shows, its place in the
 pagination…), computed by the caller without rendering. The writer keeps a
-manifest of ``path -> (signature, size)`` from the previous build:
+manifest of ``path -> (signature, size, fetched block's key)`` from the previous build:
 
 - same signature, and the file is still there with the recorded size: the page
   is not even rendered;
@@ -12,6 +12,14 @@ manifest of ``path -> (signature, size)`` from the previous build:
 - a page written by the previous build and not by this one is deleted (a tag
   removed from ``DIGEST_TAGS``, a page number that no longer exists, the day
   page of a deleted post).
+
+A page may also name its *fetched block* (``fetched``): the footer's last-fetched
+time as it renders into the page (``digest/fetched.html``), left out of its signature
+so that a fetch alone does not re-render the site. The manifest remembers the block
+each page was written with; when only the block differs, the page is *spliced*: its
+file is read and the old block replaced by the new one, if it occurs exactly once
+(otherwise the page is rendered). The result is byte for byte the page a render
+would give, since the block is the only part of the page that depends on the time.
 
 The manifest is a cache: losing it costs one full render, never a stale page.
 Without a usable manifest (none yet, unreadable, or made for another output
@@ -23,6 +31,7 @@ during this build).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,7 +41,7 @@ from pelican.utils import sanitised_join
 
 from ..archive.atomic import write_atomic
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 
 def replace_file(path: Path, data: bytes) -> None:
@@ -48,10 +57,28 @@ class WriteStats:
     skipped: int = 0
     """Not rendered at all: the signature matched the last build's."""
     removed: int = 0
+    spliced: int = 0
+    """Not rendered: only the fetched block changed, replaced in the file on disk."""
 
     @property
     def total(self) -> int:
-        return self.written + self.unchanged + self.skipped
+        return self.written + self.unchanged + self.skipped + self.spliced
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What the manifest remembers of a page: its signature, size and fetched block's key."""
+
+    signature: str
+    size: int
+    block: str = ""
+    """:func:`block_key` of the fetched block it was written with; empty: it has none."""
+
+
+def block_key(block: str | None) -> str:
+    if block is None:
+        return ""
+    return hashlib.blake2b(block.encode("utf-8"), digest_size=12).hexdigest()
 
 
 @dataclass(slots=True)
@@ -65,15 +92,17 @@ class PageWriter:
     read_manifest: bool = True
     """``False``: the manifest is not read (``pelican --ignore-cache``): every page is rendered."""
     stats: WriteStats = field(default_factory=WriteStats)
-    _previous: dict[str, tuple[str, int]] = field(default_factory=dict)
-    _current: dict[str, tuple[str, int]] = field(default_factory=dict)
+    _previous: dict[str, Written] = field(default_factory=dict)
+    _current: dict[str, Written] = field(default_factory=dict)
+    _blocks: dict[str, str] = field(default_factory=dict)
+    """The fetched blocks of the last build's pages and of this one's, by :func:`block_key`."""
     _found: dict[str, int] = field(default_factory=dict)
     """Files taken from the disk for want of a manifest, and their ``st_mtime_ns`` then."""
 
     def __post_init__(self) -> None:
         self._previous = self._load_manifest()
 
-    def _load_manifest(self) -> dict[str, tuple[str, int]]:
+    def _load_manifest(self) -> dict[str, Written]:
         data = None
         if self.manifest is not None and self.read_manifest:
             try:
@@ -87,43 +116,63 @@ class PageWriter:
             or not isinstance(data.get("pages"), dict)
         ):
             return self._found_on_disk()
-        pages: dict[str, tuple[str, int]] = {}
+        pages: dict[str, Written] = {}
         for path, entry in data["pages"].items():
-            if isinstance(entry, list) and len(entry) == 2:
-                pages[str(path)] = (str(entry[0]), int(entry[1]))
+            if isinstance(entry, list) and len(entry) == 3:
+                pages[str(path)] = Written(str(entry[0]), int(entry[1]), str(entry[2]))
+        blocks = data.get("blocks")
+        if isinstance(blocks, dict):
+            self._blocks = {str(k): str(v) for k, v in blocks.items() if isinstance(v, str)}
         return pages
 
-    def _found_on_disk(self) -> dict[str, tuple[str, int]]:
+    def _found_on_disk(self) -> dict[str, Written]:
         """The files under ``output`` that :attr:`owned` claims (no signature: all re-rendered)."""
         if self.owned is None or not self.output.is_dir():
             return {}
-        found: dict[str, tuple[str, int]] = {}
+        found: dict[str, Written] = {}
         for path in self.output.rglob("*"):
             relative = path.relative_to(self.output).as_posix()
             if path.is_file() and not path.is_symlink() and self.owned(relative):
-                found[relative] = ("", -1)
+                found[relative] = Written("", -1)
                 self._found[relative] = path.stat().st_mtime_ns
         return found
 
     def _target(self, path: str) -> Path:
         return Path(sanitised_join(str(self.output), path))
 
-    def write(self, path: str, render: Callable[[], str], signature: str) -> None:
-        """Make the output file ``path`` hold ``render()``, doing as little as possible."""
+    def write(
+        self, path: str, render: Callable[[], str], signature: str, fetched: str | None = None
+    ) -> None:
+        """Make the output file ``path`` hold ``render()``, doing as little as possible.
+
+        ``fetched``: the fetched block ``render()`` puts in the page (not in ``signature``),
+        or None when the page has none.
+        """
         if path in self._current:
             raise ValueError(f"{path} is written twice in one build")
         target = self._target(path)
+        key = block_key(fetched)
+        if fetched is not None:
+            self._blocks.setdefault(key, fetched)
         previous = self._previous.get(path)
-        if previous is not None and previous[0] == signature:
+        if previous is not None and previous.signature == signature:
             try:
-                if target.stat().st_size == previous[1]:
-                    self._current[path] = previous
-                    self.stats.skipped += 1
-                    return
+                size = target.stat().st_size
             except OSError:
-                pass
+                size = -1
+            if size == previous.size and previous.block == key:
+                self._current[path] = previous
+                self.stats.skipped += 1
+                return
+            if size == previous.size and fetched is not None:
+                spliced = self._splice(target, self._blocks.get(previous.block), fetched)
+                if spliced is not None:
+                    target.write_bytes(spliced)
+                    self._current[path] = Written(signature, len(spliced), key)
+                    self.stats.spliced += 1
+                    return
         data = render().encode("utf-8")
-        self._current[path] = (signature, len(data))
+        self._current[path] = Written(signature, len(data), key)
         try:
             if target.stat().st_size == len(data) and target.read_bytes() == data:
                 self.stats.unchanged += 1
@@ -133,6 +182,20 @@ class PageWriter:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)  # output is regenerable: no temporary file needed
         self.stats.written += 1
+
+    @staticmethod
+    def _splice(target: Path, old: str | None, new: str) -> bytes | None:
+        """The file at ``target``, its one ``old`` block replaced by ``new``; None: not one."""
+        if not old:
+            return None
+        try:
+            data = target.read_bytes()
+        except OSError:
+            return None
+        before = old.encode("utf-8")  # UTF-8 is self-synchronising: bytes match as text does
+        if data.count(before) != 1:
+            return None
+        return data.replace(before, new.encode("utf-8"))
 
     def finish(self) -> WriteStats:
         """Delete the pages of the last build that this build did not write; save the manifest."""
@@ -149,14 +212,19 @@ class PageWriter:
                 continue
             self.stats.removed += 1
             self._prune_empty_dirs(target.parent)
+        used = {w.block for w in self._current.values() if w.block}
         if self.manifest is not None:
             payload = {
                 "version": MANIFEST_VERSION,
                 "output": str(self.output),
-                "pages": {p: list(v) for p, v in sorted(self._current.items())},
+                "pages": {
+                    p: [w.signature, w.size, w.block] for p, w in sorted(self._current.items())
+                },
+                "blocks": {k: v for k, v in sorted(self._blocks.items()) if k in used},
             }
             replace_file(self.manifest, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
         self._previous = dict(self._current)
+        self._blocks = {k: v for k, v in self._blocks.items() if k in used}
         self._current = {}
         self._found = {}
         return self.stats
