@@ -1,5 +1,5 @@
-// tagdigest site search: the form of search/index.html over the Pagefind index in
-// pagefind/ (written at every build). Same-origin files only, no inline code, no
+// tagdigest site search: the form of search/index.html over the Pagefind bundles in
+// pagefind/<key>/ (the form's data-bundles, newest first; written at every build). Same-origin files only, no inline code, no
 // innerHTML: every text from the index is set with textContent.
 const PAGE = 20;
 const form = document.querySelector("form.search-form");
@@ -24,9 +24,16 @@ function counted(count) {
 
 async function load() {
   if (pagefind) return pagefind;
-  const bundle = new URL(words.bundle, document.baseURI);
-  const module = await import(new URL("pagefind.js", bundle).href);
-  await module.options({ baseUrl: new URL("..", bundle).pathname });
+  // One Pagefind bundle per period (pagefind/<key>/, newest first): the newest is the
+  // instance, the others are merged into it, so results, filters and counts span them all.
+  const base = new URL(words.bundle, document.baseURI);
+  const keys = (words.bundles || "").split(" ").filter(Boolean);
+  const root = new URL("..", base).pathname; // the site root: results' URLs start there
+  const module = await import(new URL(keys[0] + "/pagefind.js", base).href);
+  await module.options({ baseUrl: root });
+  for (const key of keys.slice(1)) {
+    await module.mergeIndex(new URL(key + "/", base).href, { baseUrl: root });
+  }
   pagefind = module;
   return module;
 }
