@@ -15,6 +15,7 @@ knows where a post is shown.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -71,14 +72,20 @@ class SearchPages:
         links: Mapping[str, tuple[str, ...]],
         output: Path,
         state: Path,
-        bundle_posts: int = BUNDLE_POSTS,
     ) -> None:
         self.ctx, self.post_link, self.links = ctx, post_link, links
         self.output = output
         """Pelican's output folder (the bundles go in ``pagefind/<key>/`` there)."""
         self.state = state
         """The state file; the bundles' cached copies are in ``search/`` beside it."""
-        self.bundle_posts = bundle_posts
+        self._days: dict[dt.date, str] = {}
+
+    def _day(self, day: dt.date) -> str:
+        """The date in words (a few hundred distinct dates for many thousand posts)."""
+        label = self._days.get(day)
+        if label is None:
+            label = self._days[day] = self.ctx.dates.day(day)
+        return label
 
     def _tag_names(self, entry: Entry) -> list[str]:
         return [tag.name for key in entry.tags if (tag := self.ctx.model.tag(key)) is not None]
@@ -97,14 +104,10 @@ class SearchPages:
             links=self.links.get(post.uri, ()),
             tags=self._tag_names(entry),
             local_date=entry.date,
-            day_label=self.ctx.dates.day(entry.date),
+            day_label=self._day(entry.date),
             site_lang=self.ctx.settings.default_lang,
             cw_label=self.ctx.words["content_warning"],
         )
-
-    def search_records(self) -> list[SearchRecord]:
-        """One record per searchable post, newest first."""
-        return [self.record(entry) for entry in self.searchable_entries()]
 
     def _source(self, entry: Entry) -> str:
         post: Post = entry.post
@@ -115,12 +118,12 @@ class SearchPages:
             links=self.links.get(post.uri, ()),
             tags=self._tag_names(entry),
             local_date=entry.date,
-            day_label=self.ctx.dates.day(entry.date),
+            day_label=self._day(entry.date),
         )
 
     def bundles(self, entries: Sequence[Entry]) -> list[Bundle]:
         """The bundles of ``entries``, newest first."""
-        keys = bundle_keys((e.date for e in entries), self.bundle_posts)
+        keys = bundle_keys((e.date for e in entries), BUNDLE_POSTS)
         groups: dict[str, list[Entry]] = {}
         for entry in entries:
             groups.setdefault(keys[entry.date], []).append(entry)
