@@ -48,7 +48,9 @@ HARNESS = """<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>q
 HARNESS_JS = """const keys = BUNDLES;
 const p = await import(`./pagefind/${keys[0]}/pagefind.js`);
 await p.options({ baseUrl: "/" });
-for (const key of keys.slice(1)) await p.mergeIndex(`./pagefind/${key}/`, { baseUrl: "/" });
+for (const key of keys.slice(1)) {
+  await p.mergeIndex(new URL(`pagefind/${key}/`, location.href).href, { baseUrl: "/" });
+}
 const s = await p.search(new URLSearchParams(location.search).get("q"));
 await Promise.all(s.results.slice(0, 20).map((r) => r.data()));
 window.found = s.results.length;
