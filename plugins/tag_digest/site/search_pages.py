@@ -47,6 +47,8 @@ SEARCH_TEMPLATE = "digest/search"
 SEARCH_PATH = "search/index.html"
 STATE_FILE = "search.json"
 """The bundles' signatures, in Pelican's cache folder; their copies are in ``search/`` beside it."""
+OLD_STATE_FILE = "search.hash"
+"""The one index's hash of earlier versions (removed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,10 +189,13 @@ class SearchPages:
         self._index(bundles)
 
     def _index(self, bundles: Sequence[Bundle]) -> None:
+        (self.state.parent / OLD_STATE_FILE).unlink(missing_ok=True)
         try:
             report = update_bundles(bundles, self.output, self.state.parent / "search", self.state)
         except TagDigestError as error:
             fail(error)
+        except OSError as error:  # the output or the cache folder cannot be written
+            fail(TagDigestError(f"search: cannot write the search bundles: {error}"))
         sizes = {b.key: b.posts for b in bundles}
         for key in report.indexed:
             log.info("tag_digest: search bundle %s indexed (%d posts)", key, sizes[key])
