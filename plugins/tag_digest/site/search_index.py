@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -127,12 +128,21 @@ def swap_in(folder: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or one without hard links
+        shutil.copy2(source, target)
+
+
 def copy_bundle(source: Path, target: Path) -> None:
-    """A copy of the bundle ``source`` at ``target`` (files keep their modification times)."""
+    """The bundle ``source`` at ``target``: its files hard-linked where the file system allows
+    (a bundle's files are never changed in place, only replaced as a whole), else copied
+    with their modification times."""
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
-        shutil.copytree(source, work / "new")
+        shutil.copytree(source, work / "new", copy_function=_link_or_copy)
         swap_in(work / "new", target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
