@@ -1,11 +1,11 @@
 """The site search in Debian's chromium: from the home page to a post, filters, opt-outs.
 
 The posts fall in two years, so the index is two Pagefind bundles (``pagefind/2024/``,
-``pagefind/2022/``) that the page merges. Two real builds of the same archive, served over HTTP from 127.0.0.1 (every other
-request is aborted): one with relative links at the server root, as ``make serve``
-shows it, and one under a sub-path with root-absolute links, as GitHub Pages serves
-``https://<user>.github.io/<repo>/``. Before the final build, one post is deleted,
-so its index must be the rebuilt one.
+``pagefind/2022/``) that the page merges. Two real builds of the same archive, served over
+HTTP from 127.0.0.1 (every other request is aborted): one with relative links at the server
+root, as ``make serve`` shows it, and one under a sub-path with root-absolute links, as
+GitHub Pages serves ``https://<user>.github.io/<repo>/``. Before the final build, one post
+is deleted, so its index must be the rebuilt one.
 """
 
 from __future__ import annotations
