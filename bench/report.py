@@ -237,8 +237,8 @@ def render(
         "",
         "### Indexing step (Pagefind)",
         "",
-        "From the start of the Pagefind binary to the plugin's `search index … written` "
-        "line, median over the full builds.",
+        "From the start of the first bundle's Pagefind binary to the plugin's `search index of "
+        "… posts` line after the last bundle, median over the full builds.",
         "",
         *report_scale.index_lines(ours),
         "",

@@ -1,14 +1,19 @@
-"""The site search's figures: Pagefind indexing time and index size, and one query's bytes.
+"""The site search's figures: Pagefind indexing time, peak memory, index size, one query's bytes.
 
     python -m bench.search_bench [--sizes 1000,10000] [--query-at 10000]
 
 Records are made from generated posts exactly as a build makes them
 (:func:`tag_digest.search.search_record`), except that the post HTML is not run
-through the sanitiser first (the indexer's cost is what is measured). The bytes
-of a query are measured in Debian's chromium (Playwright, when installed): a
-page at the index's site root imports ``pagefind/pagefind.js``, searches one
-word and loads the first 20 results, as the theme's search page does; every
-response is counted with the size a gzip-ing server (GitHub Pages) sends.
+through the sanitiser first (the indexer's cost is what is measured), and split in
+bundles as a build splits them (:func:`tag_digest.digest.search_bundles.bundle_keys`),
+each indexed by its own Pagefind process, one after another. The indexer's peak memory
+is ``RUSAGE_CHILDREN``'s: the biggest Pagefind process so far. Then 50 newer posts are
+added (as ``bench.data.add_new_posts`` dates them) and only the bundles whose records
+changed are indexed again: what a +50-post rebuild re-indexes. The bytes of a query are
+measured in Debian's chromium (Playwright, when installed): a page at the index's site
+root opens the newest bundle, merges the others (as ``theme/static/js/search.js``
+does), searches one word and loads the first 20 results; every response is counted with
+the size a gzip-ing server (GitHub Pages) sends.
 """
 
 from __future__ import annotations
@@ -18,17 +23,21 @@ import datetime as dt
 import functools
 import gzip
 import http.server
+import json
+import resource
 import shutil
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from tag_digest.archive.records import Post
 from tag_digest.digest.links import post_links
 from tag_digest.digest.periods import post_anchor
+from tag_digest.digest.search_bundles import bundle_keys, newest_first
 from tag_digest.digest.tagnames import normalise_tag
 from tag_digest.site.search import SearchRecord, search_record, searchable
-from tag_digest.site.search_index import write_index
+from tag_digest.site.search_index import write_bundle
 
 from . import data
 
@@ -36,18 +45,22 @@ CHROMIUM = "/usr/bin/chromium"
 QUERY = "модели"
 HARNESS = """<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>q</title>
 <script type="module" src="harness.js"></script></head><body></body></html>"""
-HARNESS_JS = """const p = await import("./pagefind/pagefind.js");
+HARNESS_JS = """const keys = BUNDLES;
+const p = await import(`./pagefind/${keys[0]}/pagefind.js`);
+await p.options({ baseUrl: "/" });
+for (const key of keys.slice(1)) {
+  await p.mergeIndex(new URL(`pagefind/${key}/`, location.href).href, { baseUrl: "/" });
+}
 const s = await p.search(new URLSearchParams(location.search).get("q"));
 await Promise.all(s.results.slice(0, 20).map((r) => r.data()));
 window.found = s.results.length;
 """
 
 
-def records_for(n: int) -> list[SearchRecord]:
-    gen = data.generator()
+def records_of(posts: list[Post]) -> list[SearchRecord]:
     names = {normalise_tag(t): t for t in data.TAGS}
     out = []
-    for post in data.posts(gen, n):
+    for post in posts:
         if not searchable(post):
             continue
         day = post.created.date()
@@ -67,6 +80,27 @@ def records_for(n: int) -> list[SearchRecord]:
     return out
 
 
+def records_for(n: int) -> list[SearchRecord]:
+    return records_of(data.posts(data.generator(), n))
+
+
+def bundles_of(records: list[SearchRecord]) -> dict[str, list[SearchRecord]]:
+    """The records by bundle key, newest bundle first (as a build splits them)."""
+    keys = bundle_keys(dt.date.fromisoformat(r.meta["date"]) for r in records)
+    groups: dict[str, list[SearchRecord]] = {}
+    for record in records:
+        groups.setdefault(keys[dt.date.fromisoformat(record.meta["date"])], []).append(record)
+    return {key: groups[key] for key in newest_first(groups)}
+
+
+def _signature(records: list[SearchRecord]) -> list[str]:
+    return sorted(json.dumps([r.url, r.content, r.meta, r.filters]) for r in records)
+
+
+def _peak_child_rss() -> int:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+
+
 def tree(root: Path) -> tuple[int, int]:
     files = [p for p in root.rglob("*") if p.is_file()]
     return len(files), sum(p.stat().st_size for p in files)
@@ -76,18 +110,34 @@ def index(n: int, work: Path) -> dict[str, Any]:
     site = work / f"search-{n}"
     shutil.rmtree(site, ignore_errors=True)
     site.mkdir(parents=True)
-    records = records_for(n)
+    gen = data.generator()
+    posts = data.posts(gen, n)
+    bundles = bundles_of(records_of(posts))
     started = time.perf_counter()
-    bundle = write_index(records, site)
+    for key, records in bundles.items():
+        write_bundle(records, site / "pagefind" / key)
     seconds = time.perf_counter() - started
-    files, size = tree(bundle)
+    rss = _peak_child_rss()
+    files, size = tree(site / "pagefind")
+    # 50 newer posts: only the bundles whose records changed are indexed again.
+    newest = max(p.created_at for p in posts)
+    more = bundles_of(records_of([*posts, *data.newer_posts(gen, newest, 50, 1)]))
+    changed = [k for k, rs in more.items() if _signature(rs) != _signature(bundles.get(k, []))]
+    started = time.perf_counter()
+    for key in changed:
+        write_bundle(more[key], site / "pagefind" / key)
+    again = time.perf_counter() - started
     return {
         "posts": n,
-        "records": len(records),
+        "records": sum(len(rs) for rs in bundles.values()),
+        "bundles": {k: len(rs) for k, rs in bundles.items()},
         "seconds": seconds,
+        "peak_rss": rss,
         "files": files,
         "bytes": size,
         "site": str(site),
+        "plus50_bundles": {k: len(more[k]) for k in changed},
+        "plus50_seconds": again,
     }
 
 
@@ -112,7 +162,9 @@ def query_bytes(site: Path, query: str = QUERY) -> dict[str, Any] | None:
     if not Path(CHROMIUM).is_file():
         return None
     (site / "q.html").write_text(HARNESS, encoding="utf-8")
-    (site / "harness.js").write_text(HARNESS_JS, encoding="utf-8")
+    keys = newest_first(p.name for p in (site / "pagefind").iterdir())
+    js = HARNESS_JS.replace("BUNDLES", json.dumps(keys))
+    (site / "harness.js").write_text(js, encoding="utf-8")
     handler = functools.partial(_Quiet, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -145,13 +197,16 @@ def query_bytes(site: Path, query: str = QUERY) -> dict[str, Any] | None:
 
 def lines(results: list[dict[str, Any]], query: dict[str, Any] | None) -> list[str]:
     out = [
-        "| posts | indexed (searchable) | indexing time | index size | index files |",
-        "|---:|---:|---:|---:|---:|",
+        "| posts | indexed (searchable) | bundles | indexing time | indexer peak RSS "
+        "| index size | index files | +50 posts re-index |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
+        again = ", ".join(f"{k} ({n:,})" for k, n in r["plus50_bundles"].items()) or "nothing"
         out.append(
-            f"| {r['posts']:,} | {r['records']:,} | {r['seconds']:.1f} s "
-            f"| {r['bytes'] / 2**20:.1f} MiB | {r['files']:,} |"
+            f"| {r['posts']:,} | {r['records']:,} | {len(r['bundles'])} | {r['seconds']:.1f} s "
+            f"| {r['peak_rss'] / 2**20:,.0f} MiB | {r['bytes'] / 2**20:.1f} MiB | {r['files']:,} "
+            f"| {again}: {r['plus50_seconds']:.1f} s |"
         )
     if query:
         out.append("")
@@ -169,7 +224,12 @@ def measure(sizes: list[int], work: Path, query_at: int = 10000) -> list[str]:
     query = None
     for n in sizes:
         result = index(n, work)
-        print(f"search: {n:,} posts: {result['seconds']:.1f} s, {result['bytes']:,} B")
+        print(
+            f"search: {n:,} posts in {len(result['bundles'])} bundles: "
+            f"{result['seconds']:.1f} s, peak {result['peak_rss'] / 2**20:,.0f} MiB, "
+            f"{result['bytes']:,} B; +50 posts: {result['plus50_bundles']} "
+            f"{result['plus50_seconds']:.1f} s"
+        )
         results.append(result)
         if n == query_at:
             query = query_bytes(Path(result["site"]))

@@ -43,9 +43,9 @@ def with_card(p: Post, title: str, url: str) -> Post:
 
 
 def indexed(output: Path) -> list[dict[str, Any]]:
-    """Every record in ``output/pagefind/`` (its fragments, decoded), by URL."""
+    """Every record in the bundles ``output/pagefind/<key>/`` (their fragments, decoded), by URL."""
     found = []
-    for path in sorted((output / "pagefind" / "fragment").glob("*.pf_fragment")):
+    for path in sorted((output / "pagefind").glob("*/fragment/*.pf_fragment")):
         data = gzip.decompress(path.read_bytes())
         assert data.startswith(b"pagefind_dcd")
         found.append(json.loads(data[len(b"pagefind_dcd") :]))

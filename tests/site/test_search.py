@@ -158,11 +158,11 @@ def test_a_deleted_post_leaves_the_index_and_nothing_changed_is_not_reindexed(
     archive = write_archive(tmp_path / "archive", [kept, gone])
     output = build(tmp_path, archive)
     assert len(indexed(output)) == 2
-    entry = output / "pagefind" / "pagefind-entry.json"
+    entry = output / "pagefind" / "2024" / "pagefind-entry.json"
     stamp = entry.stat().st_mtime_ns
     caplog.set_level(logging.INFO, logger="tag_digest")
     build(tmp_path, archive)
-    assert "search index unchanged" in caplog.text
+    assert "1 bundles, 0 indexed, 0 copied from the cache, 1 unchanged" in caplog.text
     assert entry.stat().st_mtime_ns == stamp
     store = Archive.load(archive)
     store.put(gone.tombstone("2024-12-12T00:00:00.000Z"))
@@ -171,8 +171,9 @@ def test_a_deleted_post_leaves_the_index_and_nothing_changed_is_not_reindexed(
     records = indexed(output)
     assert len(records) == 1 and "Останется" in records[0]["content"]
     assert not any("Исчезнет" in path.name for path in output.rglob("*"))
-    everything = b"".join(p.read_bytes() for p in (output / "pagefind").rglob("*") if p.is_file())
-    assert "Исчезнет".encode() not in everything  # no stale fragment left behind
+    for root in (output / "pagefind", tmp_path / "cache"):  # nor in the cached copy
+        everything = b"".join(p.read_bytes() for p in root.rglob("*") if p.is_file())
+        assert "Исчезнет".encode() not in everything  # no stale fragment left behind
 
 
 def test_blocked_posts_never_enter_the_index_and_come_back_when_unblocked(tmp_path: Path) -> None:
@@ -181,8 +182,9 @@ def test_blocked_posts_never_enter_the_index_and_come_back_when_unblocked(tmp_pa
     output = build(tmp_path, archive, DIGEST_BLOCK_WORDS=["СПАМ-таблетки"])
     records = indexed(output)
     assert len(records) == 1 and "Кошка" in records[0]["content"]
-    everything = b"".join(p.read_bytes() for p in (output / "pagefind").rglob("*") if p.is_file())
-    assert "таблетки".encode() not in everything
+    for root in (output / "pagefind", tmp_path / "cache"):
+        everything = b"".join(p.read_bytes() for p in root.rglob("*") if p.is_file())
+        assert "таблетки".encode() not in everything
     output = build(tmp_path, archive)  # the block removed: the archive still holds the post
     assert len(indexed(output)) == 2
 
@@ -194,6 +196,7 @@ def test_absolute_urls_give_the_same_root_relative_result_urls(tmp_path: Path) -
     assert record["url"] == f"days/2024-12-10/#{post_anchor(post(1, '').uri)}"
     search = parse(output / "search" / "index.html")
     assert search.xpath("//form/@data-bundle") == ["https://user.github.io/repo/pagefind/"]
+    assert search.xpath("//form/@data-bundles") == ["2024"]
     assert search.xpath("//form/@action") == ["https://user.github.io/repo/search/"]
 
 
@@ -201,4 +204,7 @@ def test_a_site_without_searchable_posts_says_so_without_loading_pagefind(tmp_pa
     archive = write_archive(tmp_path / "archive", [post(1, "Кошка", indexable=None)])
     output = build(tmp_path, archive)
     assert indexed(output) == []
-    assert parse(output / "search" / "index.html").xpath("//form/@data-empty") == ["empty"]
+    assert not (output / "pagefind").exists()
+    search = parse(output / "search" / "index.html")
+    assert search.xpath("//form/@data-empty") == ["empty"]
+    assert search.xpath("//form/@data-bundles") == [""]

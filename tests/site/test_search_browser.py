@@ -1,10 +1,11 @@
 """The site search in Debian's chromium: from the home page to a post, filters, opt-outs.
 
-Two real builds of the same archive, served over HTTP from 127.0.0.1 (every other
-request is aborted): one with relative links at the server root, as ``make serve``
-shows it, and one under a sub-path with root-absolute links, as GitHub Pages serves
-``https://<user>.github.io/<repo>/``. Before the final build, one post is deleted,
-so its index must be the rebuilt one.
+The posts fall in two years, so the index is two Pagefind bundles (``pagefind/2024/``,
+``pagefind/2022/``) that the page merges. Two real builds of the same archive, served over
+HTTP from 127.0.0.1 (every other request is aborted): one with relative links at the server
+root, as ``make serve`` shows it, and one under a sub-path with root-absolute links, as
+GitHub Pages serves ``https://<user>.github.io/<repo>/``. Before the final build, one post
+is deleted, so its index must be the rebuilt one.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ CAT = post(1, "Кошка сидит на окне и смотрит на ули
 CAT_LLM = post(4, "Кошка учит LLM", tags=("llm", "supervised_finetuning"), day="2024-11-05")
 DOG = post(2, "Собака спит у двери", indexable=False)
 GONE = post(3, "Черепаха уползла далеко")
-POSTS = [CAT, CAT_LLM, DOG, GONE]
+OLD_CAT = post(5, "Кошка из старого архива", day="2022-06-01")  # another bundle: "2022"
+POSTS = [CAT, CAT_LLM, DOG, GONE, OLD_CAT]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -136,13 +138,28 @@ def test_from_the_home_page_a_cyrillic_word_leads_to_its_post(
     page.get_by_role("link", name="Поиск").click()
     page.wait_for_url("**/search/**")
     found = search(page, "кошки")  # genitive; the posts say «Кошка»
-    assert sorted(found) == ["Автор 1", "Автор 4"]
+    assert sorted(found) == ["Автор 1", "Автор 4", "Автор 5"]  # both bundles
+    assert page.locator("#search-status").inner_text() == "Найдено 3 поста"
     page.get_by_role("link", name="Автор 1").click()
     anchor = post_anchor(CAT.uri)
     page.wait_for_url(f"**#{anchor}")
     path = urlsplit(page.url).path
     assert path.startswith("/repo/days/2024-12-10/" if where == "sub" else "/days/2024-12-10/")
     assert "Кошка сидит на окне" in page.locator(f"#{anchor}").inner_text()
+
+
+@pytest.mark.parametrize("where", ["root", "sub"])
+def test_a_post_of_an_older_bundle_leads_to_its_day_page(
+    served: dict[str, str], page: Any, where: str
+) -> None:
+    page.goto(served[where] + "search/")
+    assert search(page, "архива") == ["Автор 5"]
+    page.get_by_role("link", name="Автор 5").click()
+    anchor = post_anchor(OLD_CAT.uri)
+    page.wait_for_url(f"**#{anchor}")
+    path = urlsplit(page.url).path
+    assert path.startswith("/repo/days/2022-06-01/" if where == "sub" else "/days/2022-06-01/")
+    assert "Кошка из старого архива" in page.locator(f"#{anchor}").inner_text()
 
 
 def test_an_author_who_is_not_indexable_is_shown_but_never_found(
@@ -157,11 +174,26 @@ def test_an_author_who_is_not_indexable_is_shown_but_never_found(
 
 def test_a_tag_filter_narrows_the_results(served: dict[str, str], page: Any) -> None:
     page.goto(served["root"] + "search/index.html")
-    assert len(search(page, "кошка")) == 2
+    assert len(search(page, "кошка")) == 3
     page.select_option("#search-tag", "#LLM")
     wait_until(page, "() => document.querySelectorAll('#search-results li').length === 1")
     assert page.locator("#search-results a").all_inner_texts() == ["Автор 4"]
     assert "tag=%23LLM" in page.url  # the search can be linked to
+
+
+def test_a_month_filter_of_an_older_bundle_narrows_the_results(
+    served: dict[str, str], page: Any
+) -> None:
+    page.goto(served["root"] + "search/index.html")
+    months = page.locator("#search-month option").evaluate_all("os => os.map((o) => o.value)")
+    assert months == ["", "2024-12", "2024-11", "2022-06"]
+    assert len(search(page, "кошка")) == 3
+    page.select_option("#search-month", "2022-06")
+    wait_until(page, "() => document.querySelectorAll('#search-results li').length === 1")
+    assert page.locator("#search-results a").all_inner_texts() == ["Автор 5"]
+    page.goto(served["root"] + "search/index.html?month=2024-11")  # a filter alone, linked to
+    wait_until(page, "() => document.querySelectorAll('#search-results li').length === 1")
+    assert page.locator("#search-results a").all_inner_texts() == ["Автор 4"]
 
 
 def test_a_deleted_post_is_not_found_after_the_rebuild(served: dict[str, str], page: Any) -> None:

@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import lxml.html
 from lxml import etree
@@ -117,13 +117,6 @@ def search_record(
     content = "\n".join(part for part in (warning, text, card_title, " ".join(domains)) if part)
     # A content warning is shown instead of the text it hides.
     start = f"{cw_label}: {warning}" if warning else start_of(text or card_title)
-    filters: dict[str, list[str]] = {
-        "tag": [f"#{name}" for name in tags],
-        "month": [local_date.isoformat()[:7]],
-    }
-    lang = valid_lang(post.language)
-    if lang:
-        filters["language"] = [lang.lower()]
     return SearchRecord(
         url=url,
         content=content,
@@ -135,15 +128,58 @@ def search_record(
             "day": day_label,
             "start": start,
         },
-        filters=filters,
+        filters=record_filters(post, tags, local_date),
     )
 
 
-def records_hash(records: Iterable[SearchRecord], *extra: str) -> str:
-    """A hash of everything the index is made from (an unchanged hash: no re-index)."""
+def record_filters(post: Post, tags: Iterable[str], local_date: dt.date) -> dict[str, list[str]]:
+    """The filters of ``post``'s record: ``tag``, ``month`` and, when it has one, ``language``."""
+    filters: dict[str, list[str]] = {
+        "tag": [f"#{name}" for name in tags],
+        "month": [local_date.isoformat()[:7]],
+    }
+    lang = valid_lang(post.language)
+    if lang:
+        filters["language"] = [lang.lower()]
+    return filters
+
+
+def record_source(
+    post: Post,
+    *,
+    url: str,
+    fragment_digest: str,
+    links: Iterable[str],
+    tags: Iterable[str],
+    local_date: dt.date,
+    day_label: str,
+) -> str:
+    """One line holding everything :func:`search_record` reads of ``post`` (its fragment by
+    its digest): equal lines, equal records, without parsing the fragment."""
+    account, card = post.account, post.card
+    return json.dumps(
+        [
+            url,
+            fragment_digest,
+            list(links),
+            list(tags),
+            local_date.isoformat(),
+            day_label,
+            account.acct,
+            account.display_name,
+            post.server,
+            post.spoiler_text,
+            card.title if card else None,
+            post.language,
+        ],
+        ensure_ascii=False,
+    )
+
+
+def sources_hash(sources: Iterable[str], *extra: str) -> str:
+    """A hash of a bundle's :func:`record_source` lines and ``extra`` (an unchanged hash:
+    no re-index)."""
     digest = hashlib.blake2b(digest_size=16)
-    for part in extra:
+    for part in (*extra, "\x1d", *sources):
         digest.update(part.encode("utf-8") + b"\x1e")
-    for record in records:
-        digest.update(json.dumps(asdict(record), sort_keys=True).encode("utf-8") + b"\x1e")
     return digest.hexdigest()

@@ -1,4 +1,4 @@
-"""Writing the Pagefind index of :class:`~.search.SearchRecord`\\ s to ``<output>/pagefind/``.
+"""Writing one Pagefind index ("bundle") of :class:`~.search.SearchRecord`\\ s to a folder.
 
 Pagefind's Python package (``pagefind[bin]``) ships the Pagefind binary and talks
 to it over pipes (``pagefind --service``): nothing is downloaded, no Node is
@@ -7,9 +7,10 @@ result per post and none of the page chrome.
 
 The package's own reader of the binary's replies sleeps 0.1 s before each one,
 which caps indexing at ten records a second; :class:`_Service` reads them as
-they come (same protocol, same messages). The index is written to a temporary
-directory beside the output's ``pagefind/`` and then swapped in, so a search
-never sees half an index, and nothing of a deleted post stays behind.
+they come (same protocol, same messages). A bundle is written to a temporary
+directory beside its folder and then swapped in, so a search never sees half an
+index, and nothing of a deleted post stays behind. Which bundles there are and
+when one is re-indexed is :mod:`.search_store`'s job.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -30,7 +32,7 @@ from pagefind.service.types import InternalResponsePayload
 from ..errors import TagDigestError
 from .search import SearchRecord
 
-BUNDLE_DIR = "pagefind"
+ENTRY = "pagefind-entry.json"
 BATCH = 500
 """Records in flight at once (the binary answers each in turn)."""
 UNUSED = ("pagefind-*ui.js", "pagefind-*ui.css", "pagefind-highlight.js")
@@ -91,34 +93,64 @@ async def _build(records: Sequence[SearchRecord], target: Path) -> None:
         await service.close()
 
 
-def write_index(records: Sequence[SearchRecord], output: Path) -> Path:
-    """Index ``records`` into ``output/pagefind/`` (replacing what was there); returns it.
+def write_bundle(records: Sequence[SearchRecord], target: Path) -> Path:
+    """Index ``records`` into the folder ``target`` (replacing what was there); returns it.
 
+    One Pagefind process per call, so the indexer's peak memory is that of one bundle.
     Raises :class:`TagDigestError` (one line) when Pagefind cannot run.
     """
-    output.mkdir(parents=True, exist_ok=True)
-    bundle = output / BUNDLE_DIR
-    work = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=output))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
         try:
-            asyncio.run(_build(records, work / BUNDLE_DIR))
+            asyncio.run(_build(records, work / "new"))
         except FileNotFoundError as exc:
             raise TagDigestError(
                 f"search: cannot run Pagefind ({exc}); `make deps` installs pagefind[bin]"
             ) from None
         except OSError as exc:
             raise TagDigestError(f"search: Pagefind failed: {exc}") from None
-        old = output / f".{BUNDLE_DIR}-old"
-        shutil.rmtree(old, ignore_errors=True)
-        if bundle.exists():
-            bundle.rename(old)
-        (work / BUNDLE_DIR).rename(bundle)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_in(work / "new", target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return bundle
+    return target
 
 
-def index_present(output: Path) -> bool:
-    """Whether ``output/pagefind/`` holds a written index."""
-    return (output / BUNDLE_DIR / "pagefind-entry.json").is_file()
+def swap_in(folder: Path, target: Path) -> None:
+    """Put ``folder`` at ``target`` (same file system), so a search never sees half an index."""
+    old = target.with_name(f".{target.name}-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.exists():
+        target.rename(old)
+    folder.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or one without hard links
+        shutil.copy2(source, target)
+
+
+def copy_bundle(source: Path, target: Path) -> None:
+    """The bundle ``source`` at ``target``: its files hard-linked where the file system allows
+    (a bundle's files are never changed in place, only replaced as a whole), else copied
+    with their modification times."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        shutil.copytree(source, work / "new", copy_function=_link_or_copy)
+        swap_in(work / "new", target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def entry_of(bundle: Path) -> bytes | None:
+    """The bytes of ``bundle``'s ``pagefind-entry.json`` (names its index by hash), if any."""
+    try:
+        return (bundle / ENTRY).read_bytes()
+    except OSError:
+        return None

@@ -1,11 +1,13 @@
-"""The site search for the generator: ``search/index.html`` and the Pagefind index.
+"""The site search for the generator: ``search/index.html`` and the Pagefind bundles.
 
 - :func:`search_nav` is the search page's link in every page's navigation;
-- :meth:`SearchPages.write` makes one :class:`~.search.SearchRecord` per
-  searchable post (:func:`~.search.searchable`), writes the search page (its filter
-  choices come from the records) and, unless the records are the same as at the
-  last build and the index is still in the output, re-indexes them with Pagefind
-  into ``<output>/pagefind/`` (:mod:`.search_index`).
+- :meth:`SearchPages.write` splits the searchable posts (:func:`~.search.searchable`)
+  into bundles by their local date (:func:`~..digest.search_bundles.bundle_keys`),
+  writes the search page (its filter choices and its list of bundles, newest first, in
+  the form's ``data-bundles``) and hands the bundles to :func:`.search_store.update_bundles`,
+  which re-indexes with Pagefind only those whose records changed. A bundle's
+  :class:`~.search.SearchRecord`\\ s are made only when it is re-indexed; its signature
+  comes from :func:`~.search.record_source`, which needs no parsing.
 
 A result links to :meth:`~.placement.Placement.post_link`, the one place that
 knows where a post is shown.
@@ -13,6 +15,8 @@ knows where a post is shown.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,18 +24,31 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from ..archive.records import Post
+from ..digest.model import Entry
+from ..digest.search_bundles import BUNDLE_POSTS, bundle_keys, newest_first
 from ..errors import TagDigestError, fail
+from . import search, search_index
 from .context import PageContext, PageSink
 from .period_views import NavLink
-from .search import SearchRecord, index_language, records_hash, search_record, searchable
-from .search_index import index_present, write_index
-from .writer import replace_file
+from .search import (
+    SearchRecord,
+    index_language,
+    record_filters,
+    record_source,
+    search_record,
+    searchable,
+    sources_hash,
+)
+from .search_store import SEARCH_DIR, Bundle, update_bundles
 
 log = logging.getLogger("tag_digest")
 
 SEARCH_TEMPLATE = "digest/search"
 SEARCH_PATH = "search/index.html"
-STATE_FILE = "search.hash"
+STATE_FILE = "search.json"
+"""The bundles' signatures, in Pelican's cache folder; their copies are in ``search/`` beside it."""
+OLD_STATE_FILE = "search.hash"
+"""The one index's hash of earlier versions (removed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +65,7 @@ def search_nav(ctx: PageContext) -> NavLink:
 
 
 class SearchPages:
-    """The search page and its Pagefind index."""
+    """The search page and its Pagefind bundles."""
 
     def __init__(
         self,
@@ -60,52 +77,98 @@ class SearchPages:
     ) -> None:
         self.ctx, self.post_link, self.links = ctx, post_link, links
         self.output = output
-        """Pelican's output folder (the index goes in ``pagefind/`` there)."""
+        """Pelican's output folder (the bundles go in ``pagefind/<key>/`` there)."""
         self.state = state
-        """The file keeping the hash of the last index's records."""
+        """The state file; the bundles' cached copies are in ``search/`` beside it."""
+        self._days: dict[dt.date, str] = {}
 
-    def search_records(self) -> list[SearchRecord]:
-        """One record per searchable post, newest first."""
+    def _day(self, day: dt.date) -> str:
+        """The date in words (a few hundred distinct dates for many thousand posts)."""
+        label = self._days.get(day)
+        if label is None:
+            label = self._days[day] = self.ctx.dates.day(day)
+        return label
+
+    def _tag_names(self, entry: Entry) -> list[str]:
+        return [tag.name for key in entry.tags if (tag := self.ctx.model.tag(key)) is not None]
+
+    def searchable_entries(self) -> list[Entry]:
+        """The entries of the searchable posts, newest first."""
+        return [entry for entry in self.ctx.model.entries if searchable(entry.post)]
+
+    def record(self, entry: Entry) -> SearchRecord:
+        """The search record of ``entry``."""
+        post: Post = entry.post
+        return search_record(
+            post,
+            url=self.post_link(post),
+            fragment=str(entry.fragment),
+            links=self.links.get(post.uri, ()),
+            tags=self._tag_names(entry),
+            local_date=entry.date,
+            day_label=self._day(entry.date),
+            site_lang=self.ctx.settings.default_lang,
+            cw_label=self.ctx.words["content_warning"],
+        )
+
+    def _source(self, entry: Entry) -> str:
+        post: Post = entry.post
+        return record_source(
+            post,
+            url=self.post_link(post),
+            fragment_digest=entry.digest,
+            links=self.links.get(post.uri, ()),
+            tags=self._tag_names(entry),
+            local_date=entry.date,
+            day_label=self._day(entry.date),
+        )
+
+    def bundles(self, entries: Sequence[Entry]) -> list[Bundle]:
+        """The bundles of ``entries``, newest first."""
+        keys = bundle_keys((e.date for e in entries), BUNDLE_POSTS)
+        groups: dict[str, list[Entry]] = {}
+        for entry in entries:
+            groups.setdefault(keys[entry.date], []).append(entry)
+        extra = (
+            _pagefind_version(),
+            _code(search.__file__),
+            _code(search_index.__file__),
+            self.ctx.settings.default_lang,
+            self.ctx.words["content_warning"],
+        )
         out = []
-        for entry in self.ctx.model.entries:
-            post: Post = entry.post
-            if not searchable(post):
-                continue
-            names = [tag.name for key in entry.tags if (tag := self.ctx.model.tag(key)) is not None]
-            out.append(
-                search_record(
-                    post,
-                    url=self.post_link(post),
-                    fragment=str(entry.fragment),
-                    links=self.links.get(post.uri, ()),
-                    tags=names,
-                    local_date=entry.date,
-                    day_label=self.ctx.dates.day(entry.date),
-                    site_lang=self.ctx.settings.default_lang,
-                    cw_label=self.ctx.words["content_warning"],
-                )
-            )
+        for key in newest_first(groups):
+            group = groups[key]
+            signature = sources_hash((self._source(e) for e in group), *extra)
+            out.append(Bundle(key, len(group), signature, functools.partial(self._records, group)))
         return out
 
+    def _records(self, group: Sequence[Entry]) -> list[SearchRecord]:
+        return [self.record(entry) for entry in group]
+
     def search_choices(
-        self, records: Sequence[SearchRecord]
+        self, filters: Sequence[Mapping[str, Sequence[str]]]
     ) -> tuple[tuple[Choice, ...], tuple[Choice, ...], tuple[Choice, ...]]:
-        """The tags (configured order), months (newest first) and languages in ``records``."""
-        used = {value for r in records for value in r.filters["tag"]}
+        """The tags (configured order), months (newest first) and languages in ``filters``
+        (the records' :attr:`~.search.SearchRecord.filters`)."""
+        used = {value for f in filters for value in f["tag"]}
         tags = tuple(
             Choice(f"#{t.name}", f"#{t.name}") for t in self.ctx.model.tags if f"#{t.name}" in used
         )
-        months = sorted({r.filters["month"][0] for r in records}, reverse=True)
+        months = sorted({f["month"][0] for f in filters}, reverse=True)
         month_choices = tuple(
             Choice(m, self.ctx.dates.month(int(m[:4]), int(m[5:7]))) for m in months
         )
-        langs = sorted({value for r in records for value in r.filters.get("language", ())})
+        langs = sorted({value for f in filters for value in f.get("language", ())})
         return tags, month_choices, tuple(Choice(lang, lang) for lang in langs)
 
     def write(self, out: PageSink) -> None:
-        """``search/index.html`` and ``<output>/pagefind/`` (see the module docstring)."""
-        records = self.search_records()
-        tags, months, languages = self.search_choices(records)
+        """``search/index.html`` and ``<output>/pagefind/<key>/`` (see the module docstring)."""
+        entries = self.searchable_entries()
+        filters = [record_filters(e.post, self._tag_names(e), e.date) for e in entries]
+        tags, months, languages = self.search_choices(filters)
+        bundles = self.bundles(entries)
+        keys = [b.key for b in bundles]
         out.write_page(
             SEARCH_PATH,
             SEARCH_TEMPLATE,
@@ -113,36 +176,49 @@ class SearchPages:
                 [c.value for c in tags],
                 [(c.value, c.label) for c in months],
                 [c.value for c in languages],
-                bool(records),
+                keys,
             ],
-            indexed=bool(records),
+            indexed=bool(keys),
+            bundle_keys=keys,
             tag_choices=tags,
             month_choices=months,
             language_choices=languages,
             index_lang=index_language(self.ctx.settings.default_lang),
             current_link=self.ctx.urls.link(SEARCH_PATH),
         )
-        self._index(records)
+        self._index(bundles)
 
-    def _index(self, records: Sequence[SearchRecord]) -> None:
-        output, state = self.output, self.state
-        signature = records_hash(records, _pagefind_version(), str(output.resolve()))
-        if index_present(output) and _read(state) == signature:
-            log.info("tag_digest: search index unchanged (%d posts)", len(records))
-            return
+    def _index(self, bundles: Sequence[Bundle]) -> None:
+        (self.state.parent / OLD_STATE_FILE).unlink(missing_ok=True)
         try:
-            write_index(records, output)
+            report = update_bundles(bundles, self.output, self.state.parent / "search", self.state)
         except TagDigestError as error:
-            state.unlink(missing_ok=True)
             fail(error)
-        replace_file(state, signature.encode("utf-8"))
-        log.info("tag_digest: search index of %d posts written", len(records))
+        except OSError as error:  # the output or the cache folder cannot be written
+            fail(TagDigestError(f"search: cannot write the search bundles: {error}"))
+        sizes = {b.key: b.posts for b in bundles}
+        for key in report.indexed:
+            log.info("tag_digest: search bundle %s indexed (%d posts)", key, sizes[key])
+        for key in report.copied:
+            log.info("tag_digest: search bundle %s copied from the cache", key)
+        log.info(
+            "tag_digest: search index of %d posts in %s/: %d bundles, "
+            "%d indexed, %d copied from the cache, %d unchanged, %d removed",
+            sum(sizes.values()),
+            SEARCH_DIR,
+            len(bundles),
+            len(report.indexed),
+            len(report.copied),
+            len(report.kept),
+            len(report.removed),
+        )
 
 
-def _read(path: Path) -> str:
+@functools.cache
+def _code(path: str) -> str:
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return Path(path).read_text(encoding="utf-8")
+    except OSError:
         return ""
 
 

@@ -1,6 +1,7 @@
-// tagdigest site search: the form of search/index.html over the Pagefind index in
-// pagefind/ (written at every build). Same-origin files only, no inline code, no
-// innerHTML: every text from the index is set with textContent.
+// tagdigest site search: the form of search/index.html over the Pagefind bundles in
+// pagefind/<key>/ (the form's data-bundles, newest first; written at every build).
+// Same-origin files only, no inline code, no innerHTML: every text from the index is
+// set with textContent.
 const PAGE = 20;
 const form = document.querySelector("form.search-form");
 const status = document.getElementById("search-status");
@@ -22,12 +23,29 @@ function counted(count) {
   return (words[key] || words.resultsOther || "{count}").replace("{count}", String(count));
 }
 
-async function load() {
-  if (pagefind) return pagefind;
-  const bundle = new URL(words.bundle, document.baseURI);
-  const module = await import(new URL("pagefind.js", bundle).href);
-  await module.options({ baseUrl: new URL("..", bundle).pathname });
-  pagefind = module;
+function load() {
+  // One promise, however many searches start while it loads: a bundle merged twice
+  // would give its results twice.
+  if (!pagefind) {
+    pagefind = open().catch((error) => {
+      pagefind = null; // the next search tries again
+      throw error;
+    });
+  }
+  return pagefind;
+}
+
+async function open() {
+  // One Pagefind bundle per period (pagefind/<key>/, newest first): the newest is the
+  // instance, the others are merged into it, so results, filters and counts span them all.
+  const base = new URL(words.bundle, document.baseURI);
+  const keys = (words.bundles || "").split(" ").filter(Boolean);
+  const root = new URL("..", base).pathname; // the site root: results' URLs start there
+  const module = await import(new URL(keys[0] + "/pagefind.js", base).href);
+  await module.options({ baseUrl: root });
+  for (const key of keys.slice(1)) {
+    await module.mergeIndex(new URL(key + "/", base).href, { baseUrl: root });
+  }
   return module;
 }
 

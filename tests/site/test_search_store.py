@@ -1,0 +1,107 @@
+"""Search bundles in real builds: only a changed bundle is re-indexed, a deleted output
+is refilled from the cache without Pagefind, a bundle no longer produced goes away."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from digest_support import build, parse, write_archive
+from search_support import indexed, post
+from tag_digest.archive.shards import Archive
+
+OLD = [post(1, "Старый пост про кошек", day="2022-03-01"), post(2, "Пост 2023", day="2023-05-02")]
+NEW = post(3, "Новый пост про кошек", day="2024-12-10")
+
+
+def files(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under ``folder``: its bytes and modification time, by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def state(tmp: Path) -> dict[str, str]:
+    data = json.loads((tmp / "cache" / "tag_digest" / "search.json").read_text("utf-8"))
+    bundles: dict[str, str] = data["bundles"]
+    return bundles
+
+
+def test_a_new_post_reindexes_only_its_bundle_and_a_deleted_output_is_copied_back(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    archive = write_archive(tmp_path / "archive", [*OLD, NEW])
+    output = build(tmp_path, archive)
+    search = parse(output / "search" / "index.html")
+    assert search.xpath("//form/@data-bundles") == ["2024 2023 2022"]  # newest first
+    assert sorted(p.name for p in (output / "pagefind").iterdir()) == ["2022", "2023", "2024"]
+    assert sorted(state(tmp_path)) == ["2022", "2023", "2024"]
+    assert len(indexed(output)) == 3
+    old = {key: files(output / "pagefind" / key) for key in ("2022", "2023")}
+    newest = files(output / "pagefind" / "2024")
+
+    store = Archive.load(archive)
+    store.put(post(4, "Ещё один пост про собак", day="2024-12-11"))
+    store.save()
+    caplog.set_level(logging.INFO, logger="tag_digest")
+    output = build(tmp_path, archive)
+    assert "search bundle 2024 indexed (2 posts)" in caplog.text
+    assert "3 bundles, 1 indexed, 0 copied from the cache, 2 unchanged" in caplog.text
+    for key, before in old.items():  # the past bundles keep their bytes and their mtimes
+        assert files(output / "pagefind" / key) == before
+    assert files(output / "pagefind" / "2024") != newest
+    assert "Ещё один пост про собак" in " ".join(r["content"] for r in indexed(output))
+
+    records = indexed(output)
+    caplog.clear()
+    output = build(tmp_path, archive, DELETE_OUTPUT_DIRECTORY=True)
+    assert "3 bundles, 0 indexed, 3 copied from the cache, 0 unchanged" in caplog.text
+    assert "indexed (" not in caplog.text  # Pagefind did not run
+    assert indexed(output) == records
+    cached = tmp_path / "cache" / "tag_digest" / "search" / "2022" / "pagefind-entry.json"
+    assert (output / "pagefind" / "2022" / "pagefind-entry.json").samefile(cached)  # a link
+    for key, before in old.items():  # copied with their bytes
+        assert {k: v[0] for k, v in files(output / "pagefind" / key).items()} == {
+            k: v[0] for k, v in before.items()
+        }
+
+
+def test_a_bundle_no_longer_produced_leaves_output_and_cache(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    archive = write_archive(tmp_path / "archive", [*OLD, NEW])
+    output = build(tmp_path, archive)
+    cache = tmp_path / "cache" / "tag_digest" / "search"
+    assert (cache / "2022" / "pagefind-entry.json").is_file()
+    leftover = output / "pagefind" / "pagefind-entry.json"  # the single index of before
+    leftover.write_text("{}", encoding="utf-8")
+    store = Archive.load(archive)
+    store.put(OLD[0].tombstone("2024-12-12T00:00:00.000Z"))
+    store.save()
+    caplog.set_level(logging.INFO, logger="tag_digest")
+    output = build(tmp_path, archive)
+    assert sorted(p.name for p in (output / "pagefind").iterdir()) == ["2023", "2024"]
+    assert sorted(p.name for p in cache.iterdir()) == ["2023", "2024"]
+    assert sorted(state(tmp_path)) == ["2023", "2024"]
+    assert "2 bundles, 0 indexed, 0 copied from the cache, 2 unchanged, 2 removed" in caplog.text
+    assert parse(output / "search" / "index.html").xpath("//form/@data-bundles") == ["2024 2023"]
+
+
+def test_a_bundle_whose_output_differs_from_its_cached_copy_is_copied_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    archive = write_archive(tmp_path / "archive", [*OLD, NEW])
+    output = build(tmp_path, archive)
+    entry = output / "pagefind" / "2023" / "pagefind-entry.json"
+    good = entry.read_bytes()
+    entry.unlink()  # replaced, as another build would (the file is a link to the cached copy)
+    entry.write_text('{"version": "other"}', encoding="utf-8")
+    caplog.set_level(logging.INFO, logger="tag_digest")
+    build(tmp_path, archive)
+    assert "search bundle 2023 copied from the cache" in caplog.text
+    assert "0 indexed, 1 copied from the cache, 2 unchanged" in caplog.text
+    assert entry.read_bytes() == good
