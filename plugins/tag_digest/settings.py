@@ -55,6 +55,7 @@ DEFAULTS: Mapping[str, Any] = {
     "DIGEST_SKIP_BOTS": False,
     "DIGEST_CONTACT": None,
     "DIGEST_STALE_DAYS": 7,
+    "DIGEST_WORKERS": 0,
 }
 
 
@@ -70,6 +71,7 @@ NUMBERS: Mapping[str, Range] = {
     "DIGEST_AUDIT_DAYS": Range(0, 3650, unit="days"),
     "DIGEST_AUDIT_BUDGET": Range(0, 100_000, integer=True),
     "DIGEST_STALE_DAYS": Range(0, 3650, unit="days"),
+    "DIGEST_WORKERS": Range(0, 64, integer=True),
 }
 """Every number setting and its range (the README's settings table shows each one).
 A new number setting adds one entry here and reads it with :func:`_int` or :func:`_float`."""
@@ -117,6 +119,8 @@ class DigestSettings:
     """Where the digest lives in the site: ``""`` (the site root) or ``"digest/"`` (ends in /)."""
     stale_days: float = 7.0
     """Pages warn when the last successful fetch is older than this many days."""
+    workers: int = 0
+    """Processes that render the shards of a cold build (0: one per core, at most 4; 1: none)."""
 
     @property
     def normalised_tags(self) -> tuple[str, ...]:
@@ -275,4 +279,5 @@ def load_settings(raw: Mapping[str, Any], base: Path | None = None) -> DigestSet
         ),
         contact=contact(lambda name: _setting(raw, name)),
         stale_days=_float(raw, "DIGEST_STALE_DAYS"),
+        workers=_int(raw, "DIGEST_WORKERS"),
     )
