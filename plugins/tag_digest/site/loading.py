@@ -22,7 +22,7 @@ from ..settings import DigestSettings
 from .cache import Accounts, FragmentCache, ShardIndex, content_hash, slim
 from .fragment_store import ShardFragments
 from .render import RenderContext, Template
-from .workers import ShardJob, read_bytes, run_shards, worker_count
+from .workers import ShardJob, pool_size, read_bytes, run_shards, worker_count
 
 log = logging.getLogger("tag_digest")
 
@@ -81,7 +81,13 @@ def load_posts(
             found[shard.month] = index
             reused += len(index.posts)
     missing = [shard for shard in shards if shard.month not in found]
-    made = run_shards(job, missing, worker_count(settings.workers))
+    workers = worker_count(settings.workers)
+    if missing:
+        log.info(
+            "tag_digest: %d of %d shards read and rendered, in %d processes",
+            len(missing), len(shards), pool_size(job, len(missing), workers),
+        )  # fmt: skip
+    made = run_shards(job, missing, workers)
     for shard, index in zip(missing, made, strict=True):
         # a shard rendered now gives the very records a cached one gives (shared names)
         found[shard.month] = ShardIndex(

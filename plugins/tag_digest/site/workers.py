@@ -101,19 +101,26 @@ def _run_inherited(shard: Shard) -> ShardIndex:
         raise TagDigestError(str(error)) from None
 
 
-def run_shards(job: ShardJob, shards: Sequence[Shard], workers: int) -> Iterator[ShardIndex]:
-    """``job.run`` of each of ``shards``, in their order, in up to ``workers`` processes."""
+def pool_size(job: ShardJob, shards: int, workers: int) -> int:
+    """How many processes :func:`run_shards` uses for ``shards`` shards (1: this one)."""
     forkable = "fork" in multiprocessing.get_all_start_methods()
-    if workers <= 1 or len(shards) < 2 or job.cache.root is None or not forkable:
+    if workers <= 1 or shards < 2 or job.cache.root is None or not forkable:
+        return 1
+    return min(workers, shards)
+
+
+def run_shards(job: ShardJob, shards: Sequence[Shard], workers: int) -> Iterator[ShardIndex]:
+    """``job.run`` of each of ``shards``, in their order, in :func:`pool_size` processes."""
+    size = pool_size(job, len(shards), workers)
+    if size == 1:
         for shard in shards:
             yield job.run(shard)
         return
     global _JOB
     _JOB = job
     try:
-        with ProcessPoolExecutor(
-            max_workers=min(workers, len(shards)), mp_context=multiprocessing.get_context("fork")
-        ) as pool:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=size, mp_context=context) as pool:
             yield from pool.map(_run_inherited, shards)
     finally:
         _JOB = None

@@ -1,0 +1,114 @@
+"""Loading the archive: worker processes, the render cache across builds, fragments on disk.
+
+Real Pelican builds of generated posts (``bench/gen_archive.py``) over several months
+(one archive shard each), some deleted, one hidden by a moderation rule.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from digest_support import ROOT, build, write_archive
+from tag_digest.archive.records import Post
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.gen_archive import DEFAULT_TAGS, generate
+
+TAGS = list(DEFAULT_TAGS[:4])
+
+
+def posts() -> list[Post]:
+    made = generate(320, seed=11, tags=TAGS, span_days=150)
+    return [
+        p.tombstone("2025-07-01T00:00:00.000Z") if i % 17 == 0 else p for i, p in enumerate(made)
+    ]
+
+
+def settings(workers: int) -> dict[str, object]:
+    return {
+        "DIGEST_TAGS": TAGS,
+        "DIGEST_PER_PAGE": 5,
+        "DIGEST_WORKERS": workers,
+        "DIGEST_BLOCK_ACCOUNTS": [posts()[3].account.acct + "@mastodon.social"],
+    }
+
+
+PAGEFIND_UNSTABLE = re.compile(r"pagefind/(filter/.*|pagefind\..*\.pf_meta|pagefind-entry\.json)")
+"""Pagefind's filter files (and the meta and entry files naming them) differ between two
+builds of one process each: left out (the index and fragment files, the records, are kept)."""
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        name: p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and not PAGEFIND_UNSTABLE.fullmatch(name := p.relative_to(root).as_posix())
+    }
+
+
+def loading_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.getMessage().startswith("tag_digest: ")]
+
+
+def test_two_worker_processes_build_the_same_bytes_as_one(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="tag_digest")
+    archive = write_archive(tmp_path / "archive", posts())
+    assert len(list(archive.rglob("*.jsonl"))) >= 5  # several shards to share out
+    one = build(tmp_path / "one", archive, **settings(1))
+    assert any(
+        re.search(r"shards read and rendered, in 1 processes", m) for m in loading_lines(caplog)
+    )
+    caplog.clear()
+    two = build(tmp_path / "two", archive, **settings(2))
+    assert any(
+        re.search(r"shards read and rendered, in 2 processes", m) for m in loading_lines(caplog)
+    )
+    first, second = tree(one), tree(two)
+    assert len(first) > 100
+    assert first.keys() == second.keys()
+    assert [path for path in first if first[path] != second[path]] == []
+
+
+def test_a_build_after_the_output_was_deleted_renders_nothing_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``DELETE_OUTPUT_DIRECTORY`` (``make publish``): the next build takes every unchanged
+    shard from the render cache, neither parsed, sanitised nor rendered again."""
+    archive = write_archive(tmp_path / "archive", posts())
+    options = {**settings(2), "DELETE_OUTPUT_DIRECTORY": True}
+    caplog.set_level(logging.INFO, logger="tag_digest")
+    first = tree(build(tmp_path, archive, **options))
+    cache = tmp_path / "cache" / "tag_digest"
+    stored = {
+        p: p.stat().st_mtime_ns
+        for kind in ("index", "fragments")
+        for p in cache.glob(f"{kind}/*.json")
+    }
+    shards = len(list(archive.rglob("*.jsonl")))
+    assert len(stored) == 2 * shards
+    shown = re.search(r"(\d+) posts \((\d+) rendered", " ".join(loading_lines(caplog)))
+    assert shown is not None and int(shown[1]) > 200 and shown[1] == shown[2]
+    caplog.clear()
+    second = tree(build(tmp_path, archive, **options))
+    lines = loading_lines(caplog)
+    assert f"tag_digest: {shown[1]} posts (0 rendered, {shown[1]} from cache)" in lines
+    assert not any("shards read and rendered" in line for line in lines)
+    assert {p: p.stat().st_mtime_ns for p in stored} == stored  # not one cache file rewritten
+    assert second == first
+
+    # One shard changed: only it is read and rendered again.
+    changed = posts()
+    changed[-1] = changed[-1].tombstone("2025-07-02T00:00:00.000Z")
+    write_archive(archive, changed)
+    caplog.clear()
+    build(tmp_path, archive, **options)
+    lines = loading_lines(caplog)
+    assert f"tag_digest: 1 of {shards} shards read and rendered, in 1 processes" in lines
