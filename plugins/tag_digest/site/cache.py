@@ -65,15 +65,15 @@ def _record(post: Post) -> list[Any]:
         [account.acct, account.display_name, account.url, account.avatar, account.bot,
          account.indexable],
         post.spoiler_text, post.sensitive, list(post.tags),
-        None if card is None else [card.url, card.title, card.description, card.provider],
+        None if card is None else [card.url, card.title],
         [[m.type, m.url, m.preview_url, m.description] for m in post.media],
-        post.in_reply_to, post.fetched_at, post.deleted_at, post.withheld,
+        post.in_reply_to, "", post.deleted_at, post.withheld,
     ]  # fmt: skip
 
 
 def _post(data: list[Any], accounts: Accounts) -> Post:
     (uri, url, server, created_at, edited_at, language, account, spoiler_text, sensitive,
-     tags, card, media, in_reply_to, fetched_at, deleted_at, withheld) = data  # fmt: skip
+     tags, card, media, in_reply_to, _fetched_at, deleted_at, withheld) = data  # fmt: skip
     key = tuple(account)
     author = accounts.get(key)
     if author is None:
@@ -93,18 +93,19 @@ def _post(data: list[Any], accounts: Accounts) -> Post:
         spoiler_text=spoiler_text,
         sensitive=sensitive,
         tags=tuple(_text(t) for t in tags),
-        card=None if card is None else Card(*card),
+        card=None if card is None else Card(card[0], card[1], "", ""),
         media=tuple(Media(*m) for m in media),
         in_reply_to=in_reply_to,
-        fetched_at=fetched_at,
+        fetched_at="",
         deleted_at=deleted_at,
         withheld=withheld,
     )
 
 
 def slim(posts: Iterable[Post], accounts: Accounts | None = None) -> tuple[Post, ...]:
-    """``posts`` as a build keeps them: no ``content``, ``emojis`` or ``mentions`` (their
-    fragment, links and feed title are made), equal authors and names shared.
+    """``posts`` as a build keeps them: what pages use besides the fragment, links and feed
+    title (made from the rest): no ``content``, ``emojis``, ``mentions``, ``fetched_at``, nor
+    a card's description and provider; equal authors and names shared.
 
     A shard read from the cache gives exactly these records (the same code makes both).
     """
