@@ -2,11 +2,12 @@
 
 A build never holds every post's fragment: :class:`ShardFragments` knows which shard
 each post came from and reads a shard's ``fragments/<month>.json`` (:mod:`.cache`)
-when a page first asks for one of its posts, keeping the few shards read last
-(:data:`SHARDS_KEPT`). Pages are written roughly in time order (days, weeks, a tag's
-pages newest first), so each shard is read about once per kind of page. Should a
-shard's file have gone (the cache folder removed during the build), the shard is
-rendered again (:class:`~.workers.ShardJob`).
+when a page first asks for one of its posts. The shards read last stay in memory while
+they are small together (:data:`KEPT_CHARS`), the last :data:`SHARDS_KEPT` always.
+Pages are written roughly in time order (days, weeks, a tag's pages newest first), so
+each shard is read about once per kind of page. Should a shard's file have gone (the
+cache folder removed during the build), the shard is rendered again
+(:class:`~.workers.ShardJob`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,11 @@ from ..archive.shards import Shard
 from .cache import content_hash
 from .workers import ShardJob, read_bytes
 
-SHARDS_KEPT = 3
-"""Shards whose fragments stay in memory (a week spans two months at most)."""
+SHARDS_KEPT = 2
+"""Shards whose fragments always stay in memory (a week spans two months at most)."""
+KEPT_CHARS = 16_000_000
+"""More shards stay while their fragments are this many characters together (some 16-64 MB):
+a small archive is read once per build, a large one a few shards at a time."""
 
 
 class ShardFragments:
@@ -40,7 +44,7 @@ class ShardFragments:
         self.where = where
         """Status URI -> the month of the shard its kept line is in."""
         self.digests = digests
-        self._kept: OrderedDict[str, dict[str, str]] = OrderedDict()
+        self._kept: OrderedDict[str, tuple[dict[str, str], int]] = OrderedDict()
         self.reads = 0
         """How many shard files were read (each shard once per pass over the pages)."""
 
@@ -55,14 +59,16 @@ class ShardFragments:
         found = self._kept.get(month)
         if found is not None:
             self._kept.move_to_end(month)
-            return found
+            return found[0]
         shard, shard_hash = self.shards[month]
         self.reads += 1
         loaded = self.job.cache.load_fragments(month, shard_hash)
         if loaded is None:  # gone or changed since this build read it: render it again
             self.job.run(shard)
             loaded = self.job.cache.load_fragments(month, content_hash(read_bytes(shard))) or {}
-        self._kept[month] = loaded
-        while len(self._kept) > SHARDS_KEPT:
+        self._kept[month] = (loaded, sum(map(len, loaded.values())))
+        while len(self._kept) > SHARDS_KEPT and (
+            sum(size for _, size in self._kept.values()) > KEPT_CHARS
+        ):
             self._kept.popitem(last=False)
         return loaded
