@@ -6,6 +6,7 @@ Real Pelican builds of generated posts (``bench/gen_archive.py``) over several m
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import sys
@@ -13,7 +14,17 @@ from pathlib import Path
 
 import pytest
 from digest_support import ROOT, build, write_archive
+from jinja2 import Environment, FileSystemLoader
 from tag_digest.archive.records import Post
+from tag_digest.digest.model import build_model, fragment_digest
+from tag_digest.digest.strings import catalogue
+from tag_digest.digest.tagnames import normalise_tag, tag_slug
+from tag_digest.digest.urls import Urls, tag_page_path
+from tag_digest.settings import load_settings
+from tag_digest.site.cache import FragmentCache
+from tag_digest.site.fragment_store import ShardFragments
+from tag_digest.site.loading import load_posts
+from tag_digest.site.render import RenderContext, render_fragment
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -116,3 +127,45 @@ def test_a_build_after_the_output_was_deleted_renders_nothing_again(
     build(tmp_path, archive, **options)
     lines = loading_lines(caplog)
     assert f"tag_digest: 1 of {shards} shards read and rendered, in 1 processes" in lines
+
+
+def test_pages_read_each_fragment_from_the_cache_and_a_lost_shard_is_rendered_again(
+    tmp_path: Path,
+) -> None:
+    """The model holds no fragment: each one is read from the shard's cache file when asked,
+    and is the post's own rendering; a fragments file gone during the build is made again."""
+    originals = {p.uri: p for p in posts() if not p.is_tombstone}
+    archive = write_archive(tmp_path / "archive", posts())
+    settings = load_settings(
+        {"DIGEST_TAGS": TAGS, "DIGEST_ARCHIVE_PATH": str(archive), "DIGEST_WORKERS": 1}
+    )
+    env = Environment(
+        loader=FileSystemLoader(str(ROOT / "theme" / "templates")),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    template = env.get_template("digest/post.html")
+    urls = Urls(relative=True, site_url="")
+    tags = {normalise_tag(t): urls.rooted(tag_page_path(tag_slug(t))) for t in TAGS}
+    ctx = RenderContext(tz=dt.UTC, tag_hrefs=tags, words=catalogue("en"))
+    cache = FragmentCache(tmp_path / "cache", ctx.fingerprint)
+    loaded = load_posts(settings, template, ctx, cache)
+    model = build_model(loaded.posts, loaded.fragments, TAGS, (), dt.UTC, urls)
+    shards = len(list(archive.rglob("*.jsonl")))
+    assert len(model.entries) > 250 and loaded.fragments.reads == 0
+    for entry in model.entries:
+        assert entry.post.content == ""  # the record keeps no HTML
+        made = render_fragment(template, originals[entry.post.uri], ctx)
+        assert str(entry.fragment) == made and entry.digest == fragment_digest(made)
+    assert loaded.fragments.reads == shards  # newest first: each shard read once
+
+    for path in (tmp_path / "cache").rglob("fragments/*.json"):
+        path.unlink()
+    again = ShardFragments(
+        loaded.fragments.job, loaded.fragments.shards, loaded.fragments.where, {}
+    )
+    entry = model.entries[-1]
+    made = render_fragment(template, originals[entry.post.uri], ctx)
+    assert again.fragment(entry.post.uri) == made
+    assert len(list((tmp_path / "cache").rglob("fragments/*.json"))) == 1
