@@ -23,9 +23,11 @@ from .workers import ShardJob, read_bytes
 
 SHARDS_KEPT = 2
 """Shards whose fragments always stay in memory (a week spans two months at most)."""
-KEPT_CHARS = 16_000_000
-"""More shards stay while their fragments are this many characters together (some 16-64 MB):
-a small archive is read once per build, a large one a few shards at a time."""
+KEPT_CHARS = 32_000_000
+"""More shards stay while their fragments are this many characters together (at most some
+64 MB): 10,000 posts (26 million characters) are read once per build, 100,000 a few shards
+at a time (pages that show full posts in tag order, not time order, then read a shard
+once per tag)."""
 
 
 class ShardFragments:
