@@ -57,6 +57,7 @@ DEFAULTS: Mapping[str, Any] = {
     "DIGEST_STALE_DAYS": 7,
     "DIGEST_COMPACT_PAGES": ["tags", "weeks"],
     "DIGEST_COMPACT_PER_PAGE": 100,
+    "DIGEST_WORKERS": 0,
 }
 
 
@@ -73,6 +74,7 @@ NUMBERS: Mapping[str, Range] = {
     "DIGEST_AUDIT_BUDGET": Range(0, 100_000, integer=True),
     "DIGEST_STALE_DAYS": Range(0, 3650, unit="days"),
     "DIGEST_COMPACT_PER_PAGE": Range(1, 1000, integer=True),
+    "DIGEST_WORKERS": Range(0, 64, integer=True),
 }
 """Every number setting and its range (the README's settings table shows each one).
 A new number setting adds one entry here and reads it with :func:`_int` or :func:`_float`."""
@@ -131,6 +133,8 @@ class DigestSettings:
     def page_size(self, kind: str) -> int:
         """Posts per page of ``kind`` (``"tags"``, ``"weeks"``, ``"days"``)."""
         return self.compact_per_page if kind in self.compact_pages else self.per_page
+    workers: int = 0
+    """Processes that render the shards of a cold build (0: one per core, at most 4; 1: none)."""
 
     @property
     def normalised_tags(self) -> tuple[str, ...]:
@@ -291,6 +295,7 @@ def load_settings(raw: Mapping[str, Any], base: Path | None = None) -> DigestSet
         stale_days=_float(raw, "DIGEST_STALE_DAYS"),
         compact_pages=_compact_pages(raw),
         compact_per_page=_int(raw, "DIGEST_COMPACT_PER_PAGE"),
+        workers=_int(raw, "DIGEST_WORKERS"),
     )
 
 

@@ -215,6 +215,21 @@ def test_a_cyrillic_tag_gets_its_page(tmp_path: Path) -> None:
     assert not (output / "tags" / "supervised_finetuning").exists()
 
 
+def mark_cached_fragment(cache: Path, month: str, uri: str, mark: str) -> None:
+    """Put ``mark`` in the cached fragment of ``uri``, and a new digest for it in the shard's
+    index (what page signatures use), as if the cache had rendered it so."""
+    fragments_file = cache / "tag_digest" / "fragments" / f"{month}.json"
+    index_file = cache / "tag_digest" / "index" / f"{month}.json"
+    fragments = json.loads(fragments_file.read_text(encoding="utf-8"))
+    index = json.loads(index_file.read_text(encoding="utf-8"))
+    fragments["fragments"][uri] = fragments["fragments"][uri].replace(
+        "</article>", f"{mark}</article>"
+    )
+    index["digests"][uri] = "marked"
+    fragments_file.write_text(json.dumps(fragments), encoding="utf-8")
+    index_file.write_text(json.dumps(index), encoding="utf-8")
+
+
 def mtimes(output: Path) -> dict[Path, int]:
     return {p: p.stat().st_mtime_ns for p in (output / "tags").rglob("*.html")}
 
@@ -232,13 +247,7 @@ def test_rebuilds_reuse_fragments_and_leave_unchanged_pages_alone(
     assert mtimes(output) == first
 
     # The fragments come from the cache: a marked cached fragment shows up on the page.
-    cache_file = tmp_path / "cache" / "tag_digest" / "fragments" / "2024-12.json"
-    cached = json.loads(cache_file.read_text(encoding="utf-8"))
-    uri = rstats_posts[-1].uri
-    cached["fragments"][uri] = cached["fragments"][uri].replace(
-        "</article>", "CACHED-MARK</article>"
-    )
-    cache_file.write_text(json.dumps(cached), encoding="utf-8")
+    mark_cached_fragment(tmp_path / "cache", "2024-12", rstats_posts[-1].uri, "CACHED-MARK")
     build(tmp_path, archive, **settings)
     assert "CACHED-MARK" in (output / "tags/rstats/page/1/index.html").read_text(encoding="utf-8")
     assert (
@@ -273,14 +282,10 @@ def test_ignore_cache_reads_neither_the_fragments_nor_the_page_manifest(
         "DIGEST_COMPACT_PAGES": [],  # the tag pages show the (cached) fragments
     }
     output = build(tmp_path, archive, LOAD_CONTENT_CACHE=True, **settings)
-    cache_file = tmp_path / "cache" / "tag_digest" / "fragments" / "2024-12.json"
-    cached = json.loads(cache_file.read_text(encoding="utf-8"))
-    uri = rstats_posts[-1].uri
-    cached["fragments"][uri] = cached["fragments"][uri].replace("</article>", "MARK</article>")
     first, last = output / "tags/rstats/index.html", output / "tags/rstats/page/1/index.html"
 
     def tamper() -> str:  # the same size: a page the manifest knows is not even rendered
-        cache_file.write_text(json.dumps(cached), encoding="utf-8")
+        mark_cached_fragment(tmp_path / "cache", "2024-12", rstats_posts[-1].uri, "MARK")
         text = first.read_text(encoding="utf-8").replace('">#rstats</h1>', '">#RSTATS</h1>')
         assert "#RSTATS" in text
         first.write_text(text, encoding="utf-8")

@@ -1,7 +1,10 @@
 """The site as the page generators see it: posts, their rendered fragments, tags.
 
 Built once per build by :class:`~.generator.DigestGenerator` and shared by every
-kind of page; see the generator's module docstring for how pages use it.
+kind of page; see the generator's module docstring for how pages use it. The model
+holds each post's record and the digest of its fragment, not the fragment itself:
+:attr:`Entry.fragment` asks the :class:`FragmentSource` (in a build, the fragment
+cache read one shard at a time, :mod:`..site.fragment_store`).
 """
 
 from __future__ import annotations
@@ -9,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from markupsafe import Markup
 
@@ -19,6 +23,33 @@ from .tagnames import normalise_tag, tag_slug
 from .urls import Urls, tag_page_path
 
 
+class FragmentSource(Protocol):
+    """Where the posts' fragments are (by status URI)."""
+
+    def fragment(self, uri: str) -> Markup:
+        """The fragment of a post the source has."""
+        ...
+
+    def digest(self, uri: str) -> str | None:
+        """:func:`fragment_digest` of its fragment; ``None``: the source has no such post."""
+        ...
+
+
+class InMemoryFragments:
+    """Fragments held in a mapping (a model made from plain data, as in tests)."""
+
+    def __init__(self, fragments: Mapping[str, str]) -> None:
+        self.fragments = fragments
+
+    def fragment(self, uri: str) -> Markup:
+        found = self.fragments[uri]
+        return found if isinstance(found, Markup) else Markup(found)
+
+    def digest(self, uri: str) -> str | None:
+        found = self.fragments.get(uri)
+        return None if found is None else fragment_digest(found)
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One visible post, ready to be placed on any page."""
@@ -26,12 +57,17 @@ class Entry:
     post: Post
     date: dt.date
     """The date the post falls on in the site's ``TIMEZONE``."""
-    fragment: Markup
-    """Its ``<article class="h-entry">``, internal links starting with :data:`.urls.ROOT`."""
     digest: str
     """A short hash of :attr:`fragment`, for page signatures."""
     tags: tuple[str, ...]
     """The configured tags (normalised) it carries, in configured order."""
+    source: FragmentSource = field(repr=False, compare=False)
+
+    @property
+    def fragment(self) -> Markup:
+        """Its ``<article class="h-entry">``, internal links starting with :data:`.urls.ROOT`
+        (read when asked: the model keeps no post's HTML)."""
+        return self.source.fragment(self.post.uri)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,29 +117,24 @@ def fragment_digest(fragment: str) -> str:
 
 def build_model(
     posts: Iterable[Post],
-    fragments: Mapping[str, str],
+    fragments: Mapping[str, str] | FragmentSource,
     tags: Iterable[str],
     servers: Iterable[str],
     tz: dt.tzinfo,
     urls: Urls,
 ) -> SiteModel:
     """The model of ``posts`` (visible, carrying a configured tag) and their ``fragments``."""
+    source = InMemoryFragments(fragments) if isinstance(fragments, Mapping) else fragments
     configured = [(name, normalise_tag(name)) for name in tags]
     keys = [key for _, key in configured]
     entries: list[Entry] = []
     for post in newest_first(posts):
-        fragment = fragments.get(post.uri)
+        digest = source.digest(post.uri)
         carried = tuple(key for key in keys if key in post.tags)
-        if fragment is None or not carried or post.is_tombstone:
+        if digest is None or not carried or post.is_tombstone:
             continue
         entries.append(
-            Entry(
-                post=post,
-                date=local_date(post, tz),
-                fragment=fragment if isinstance(fragment, Markup) else Markup(fragment),
-                digest=fragment_digest(fragment),
-                tags=carried,
-            )
+            Entry(post=post, date=local_date(post, tz), digest=digest, tags=carried, source=source)
         )
     per_tag: dict[str, list[Entry]] = {key: [] for key in keys}
     for entry in entries:

@@ -137,7 +137,7 @@ class DigestGenerator(Generator):  # type: ignore[misc]
             self.urls,
         )
         links, titles = loaded.links, loaded.titles
-        del loaded  # the model holds the posts and fragments
+        del loaded  # the model holds the posts; the fragments stay in the cache (fragment_store)
         self.writer = PageWriter(
             Path(self.output_path) / prefix,
             cache_root / "pages.json",

@@ -1,28 +1,28 @@
 """The archive read for a build: every visible post with a configured tag, and its fragment.
 
-Each shard is read; a shard whose bytes and render fingerprint are unchanged since the
-last build takes its fragments (and each post's links and feed title) from the cache
-(:mod:`.cache`), any other is sanitised and rendered, each post once.
+Each shard's bytes are hashed; a shard whose bytes, render fingerprint and moderation
+rules are unchanged since the last build takes its posts (and each post's fragment
+digest, links and feed title) from the cache (:mod:`.cache`) without being parsed;
+any other is parsed, sanitised and rendered, each post once, in worker processes
+when there are several such shards (:mod:`.workers`). The fragments themselves stay
+in the cache: pages read them one shard at a time (:mod:`.fragment_store`).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, replace
 
-from jinja2 import Template
-from markupsafe import Markup
-
-from ..archive.moderation import count_by_setting, summary
+from ..archive.moderation import Rules, count_by_setting, summary
 from ..archive.records import Post, standing
-from ..archive.shards import list_shards, read_shard
+from ..archive.shards import Shard, list_shards
 from ..console import console
-from ..digest.links import post_links
-from ..errors import TagDigestError
-from ..formats.feeds import post_title
 from ..settings import DigestSettings
-from .cache import FragmentCache, ShardCache, content_hash
-from .render import RenderContext, render_fragment
+from .cache import Accounts, FragmentCache, ShardIndex, content_hash, slim
+from .fragment_store import ShardFragments
+from .render import RenderContext, Template
+from .workers import ShardJob, pool_size, read_bytes, run_shards, worker_count
 
 log = logging.getLogger("tag_digest")
 
@@ -32,12 +32,25 @@ class Loaded:
     """What a build reads from the archive, by status URI."""
 
     posts: list[Post]
-    """Visible posts with a configured tag (their ``content`` dropped: the fragment has it)."""
-    fragments: dict[str, Markup]
+    """Visible posts with a configured tag (without ``content``: see :func:`.cache.slim`)."""
+    fragments: ShardFragments
+    """Their fragments (read from the cache when a page shows them) and fragment digests."""
     links: dict[str, tuple[str, ...]]
     """Each post's :func:`~.links.post_links` (kept in the cache with its fragment)."""
     titles: dict[str, str]
     """Each post's :func:`~.feeds.post_title` (kept in the cache with its fragment)."""
+    rendered: int = 0
+    """How many posts were rendered (the others came from the cache)."""
+
+
+def rules_key(rules: Rules) -> str:
+    """The moderation rules as text that is the same in every process (part of the cache key)."""
+    fields = {
+        name: sorted(value) if isinstance(value, frozenset) else value
+        for name in Rules.__dataclass_fields__
+        if name != "pattern" and (value := getattr(rules, name)) is not None
+    }
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def load_posts(
@@ -49,66 +62,66 @@ def load_posts(
     also have a live line (two archives merged by hand, say), the tombstone wins.
     A post the moderation rules refuse is left out here, before it is rendered.
     """
-    wanted = set(ctx.tag_hrefs)
+    rules = settings.moderation
+    # what a shard gives depends on the rules too: the cache's key has them
+    cache = replace(
+        cache, fingerprint=f"{cache.fingerprint}:{content_hash(rules_key(rules).encode())}"
+    )
+    job = ShardJob(template, ctx, rules, cache)
+    accounts: Accounts = {}
+    shards = list_shards(settings.archive_path)
+    hashes: dict[str, tuple[Shard, str]] = {}
+    found: dict[str, ShardIndex] = {}
+    rendered = reused = 0
+    for shard in shards:
+        shard_hash = content_hash(read_bytes(shard))
+        hashes[shard.month] = (shard, shard_hash)
+        index = cache.load_index(shard.month, shard_hash, accounts)
+        if index is not None:
+            found[shard.month] = index
+            reused += len(index.posts)
+    missing = [shard for shard in shards if shard.month not in found]
+    workers = worker_count(settings.workers)
+    if missing:
+        log.info(
+            "tag_digest: %d of %d shards read and rendered, in %d processes",
+            len(missing), len(shards), pool_size(job, len(missing), workers),
+        )  # fmt: skip
+    made = run_shards(job, missing, workers)
+    for shard, index in zip(missing, made, strict=True):
+        # a shard rendered now gives the very records a cached one gives (shared names)
+        found[shard.month] = ShardIndex(
+            slim(index.posts, accounts), slim(index.tombstones, accounts),
+            index.hidden, index.digests, index.links, index.titles,
+        )  # fmt: skip
+        rendered += len(index.posts)
     records: dict[str, Post] = {}
-    fragments: dict[str, Markup] = {}
+    where: dict[str, str] = {}
+    """Status URI -> the month of the shard its kept line is in."""
+    digests: dict[str, str] = {}
     links: dict[str, tuple[str, ...]] = {}
     titles: dict[str, str] = {}
     lines: dict[str, Post] = {}
     """The line of each URI that stands (:func:`~.records.standing`) among its tombstones
     and the posts kept here: a tombstone anywhere in the archive wins."""
-    rules = settings.moderation
     hidden: dict[str, str] = {}
-    rendered = reused = 0
-    months = set()
-    for shard in list_shards(settings.archive_path):
-        months.add(shard.month)
-        try:
-            shard_hash = content_hash(shard.path.read_bytes())
-        except OSError as exc:
-            raise TagDigestError(
-                f"{shard.path}: cannot read archive shard: {exc.strerror}"
-            ) from None
-        posts = []
-        for p in read_shard(shard.path):
-            if p.is_tombstone:
-                known = lines.get(p.uri)
-                lines[p.uri] = p if known is None else standing(known, p)
-                if p.withheld:
-                    hidden[p.uri] = p.withheld
-            elif wanted.intersection(p.tags):
-                reason = rules.verdict(p)
-                if reason is None:
-                    posts.append(p)
-                else:
-                    hidden[p.uri] = reason
-        cached = cache.load(shard.month, shard_hash)
-        if cached is None or any(
-            p.uri not in cached.fragments or p.uri not in cached.links or p.uri not in cached.titles
-            for p in posts
-        ):
-            cached = ShardCache(
-                {p.uri: render_fragment(template, p, ctx) for p in posts},
-                {p.uri: post_links(p) for p in posts},
-                {p.uri: post_title(p) for p in posts},
-            )
-            cache.store(shard.month, shard_hash, cached)
-            rendered += len(posts)
-        else:
-            reused += len(posts)
-        for post in posts:
-            # Everything the post's HTML gives (fragment, links, feed title) is made:
-            # the record keeps no copy of it, which halves the memory of a large build.
-            records[post.uri] = replace(post, content="")
-            known, line = lines.get(post.uri), records[post.uri]
-            lines[post.uri] = line if known is None else standing(known, line)
-            # Markup now, once: the model keeps this very string (no second copy in memory)
-            fragments[post.uri] = Markup(cached.fragments[post.uri])
-            links[post.uri] = cached.links[post.uri]
-            titles[post.uri] = cached.titles[post.uri]
-    cache.prune(months)
+    for shard in shards:  # merged in shard order, however they were made
+        index = found[shard.month]
+        hidden.update(index.hidden)
+        for stone in index.tombstones:
+            known = lines.get(stone.uri)
+            lines[stone.uri] = stone if known is None else standing(known, stone)
+        for post in index.posts:
+            records[post.uri] = post
+            known = lines.get(post.uri)
+            lines[post.uri] = post if known is None else standing(known, post)
+            where[post.uri] = shard.month
+            digests[post.uri] = index.digests[post.uri]
+            links[post.uri] = index.links[post.uri]
+            titles[post.uri] = index.titles[post.uri]
+    cache.prune({shard.month for shard in shards})
     for uri in [uri for uri in records if lines[uri].is_tombstone]:
-        del records[uri], fragments[uri], links[uri], titles[uri]
+        del records[uri], where[uri], digests[uri], links[uri], titles[uri]
     log.info("tag_digest: %d posts (%d rendered, %d from cache)", len(records), rendered, reused)
     if rules.active or hidden:  # one line, shown like Pelican's own "Done:"
         console().print(
@@ -117,4 +130,6 @@ def load_posts(
             highlight=False,
             soft_wrap=True,
         )
-    return Loaded(list(records.values()), fragments, links, titles)
+    return Loaded(
+        list(records.values()), ShardFragments(job, hashes, where, digests), links, titles, rendered
+    )

@@ -1,0 +1,76 @@
+"""The posts' full HTML during a build, read from the fragment cache one shard at a time.
+
+A build never holds every post's fragment: :class:`ShardFragments` knows which shard
+each post came from and reads a shard's ``fragments/<month>.json`` (:mod:`.cache`)
+when a page first asks for one of its posts. The shards read last stay in memory while
+they are small together (:data:`KEPT_CHARS`), the last :data:`SHARDS_KEPT` always.
+Pages are written roughly in time order (days, weeks, a tag's pages newest first), so
+each shard is read about once per kind of page. Should a shard's file have gone (the
+cache folder removed during the build), the shard is rendered again
+(:class:`~.workers.ShardJob`).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+
+from markupsafe import Markup
+
+from ..archive.shards import Shard
+from .cache import content_hash
+from .workers import ShardJob, read_bytes
+
+SHARDS_KEPT = 2
+"""Shards whose fragments always stay in memory (a week spans two months at most)."""
+KEPT_CHARS = 32_000_000
+"""More shards stay while their fragments are this many characters together (at most some
+64 MB): 10,000 posts (26 million characters) are read once per build, 100,000 a few shards
+at a time (pages that show full posts in tag order, not time order, then read a shard
+once per tag)."""
+
+
+class ShardFragments:
+    """Each post's fragment and its digest, by status URI (a :class:`.model.FragmentSource`)."""
+
+    def __init__(
+        self,
+        job: ShardJob,
+        shards: Mapping[str, tuple[Shard, str]],
+        where: Mapping[str, str],
+        digests: Mapping[str, str],
+    ) -> None:
+        self.job = job
+        self.shards = shards
+        """Month -> (its shard, the hash of its bytes this build read)."""
+        self.where = where
+        """Status URI -> the month of the shard its kept line is in."""
+        self.digests = digests
+        self._kept: OrderedDict[str, tuple[dict[str, str], int]] = OrderedDict()
+        self.reads = 0
+        """How many shard files were read (each shard once per pass over the pages)."""
+
+    def digest(self, uri: str) -> str | None:
+        return self.digests.get(uri)
+
+    def fragment(self, uri: str) -> Markup:
+        # .get: a shard rewritten during the build may no longer have the post
+        return Markup(self._shard(self.where[uri]).get(uri, ""))
+
+    def _shard(self, month: str) -> dict[str, str]:
+        found = self._kept.get(month)
+        if found is not None:
+            self._kept.move_to_end(month)
+            return found[0]
+        shard, shard_hash = self.shards[month]
+        self.reads += 1
+        loaded = self.job.cache.load_fragments(month, shard_hash)
+        if loaded is None:  # gone or changed since this build read it: render it again
+            self.job.run(shard)
+            loaded = self.job.cache.load_fragments(month, content_hash(read_bytes(shard))) or {}
+        self._kept[month] = (loaded, sum(map(len, loaded.values())))
+        while len(self._kept) > SHARDS_KEPT and (
+            sum(size for _, size in self._kept.values()) > KEPT_CHARS
+        ):
+            self._kept.popitem(last=False)
+        return loaded

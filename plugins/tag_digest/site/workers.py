@@ -1,0 +1,126 @@
+"""Reading and rendering the archive shards the cache cannot give, in worker processes.
+
+:class:`ShardJob` does one shard: it parses the shard, sorts its lines (kept posts,
+tombstones, posts the moderation rules hide), renders each kept post once and stores
+the fragments and the rest in the cache (:mod:`.cache`), returning the
+:class:`~.cache.ShardIndex` (no HTML: the fragments stay on disk). :func:`run_shards`
+runs the jobs of a cold build in ``DIGEST_WORKERS`` processes, one task per shard, and
+gives the results back in shard order; each shard is rendered by the same code
+either way, so the site is byte-identical to a one-process build.
+
+Workers are forked (the job, with its compiled theme template, is inherited rather
+than pickled); where ``fork`` is not available, or there is no cache directory to
+hand the fragments back through, the shards are done in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from ..archive.moderation import Rules
+from ..archive.records import Post
+from ..archive.shards import Shard, parse_shard
+from ..digest.links import post_links
+from ..digest.model import fragment_digest
+from ..errors import ArchiveError, TagDigestError
+from ..formats.feeds import post_title
+from .cache import FragmentCache, ShardIndex, content_hash, slim
+from .render import RenderContext, Template, render_fragment
+
+MAX_AUTO_WORKERS = 4
+"""``DIGEST_WORKERS = 0`` uses one process per core, at most this many."""
+
+
+def worker_count(setting: int) -> int:
+    """The processes ``DIGEST_WORKERS`` asks for: ``0`` is one per core (at most 4)."""
+    if setting > 0:
+        return setting
+    return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
+
+
+def read_bytes(shard: Shard) -> bytes:
+    try:
+        return shard.path.read_bytes()
+    except OSError as exc:
+        raise ArchiveError(f"{shard.path}: cannot read archive shard: {exc.strerror}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class ShardJob:
+    """Everything that decides what a shard gives: the template, the render context, the rules."""
+
+    template: Template
+    ctx: RenderContext
+    rules: Rules
+    cache: FragmentCache
+
+    def run(self, shard: Shard) -> ShardIndex:
+        """Read, sort, render and store ``shard`` (see the module docstring)."""
+        data = read_bytes(shard)
+        wanted = set(self.ctx.tag_hrefs)
+        kept: list[Post] = []
+        tombstones: list[Post] = []
+        hidden: dict[str, str] = {}
+        for p in parse_shard(shard.path, data):
+            if p.is_tombstone:
+                tombstones.append(p)
+                if p.withheld:
+                    hidden[p.uri] = p.withheld
+            elif wanted.intersection(p.tags):
+                reason = self.rules.verdict(p)
+                if reason is None:
+                    kept.append(p)
+                else:
+                    hidden[p.uri] = reason
+        fragments = {p.uri: render_fragment(self.template, p, self.ctx) for p in kept}
+        index = ShardIndex(
+            posts=slim(kept),
+            tombstones=slim(tombstones),
+            hidden=hidden,
+            digests={uri: fragment_digest(html) for uri, html in fragments.items()},
+            links={p.uri: post_links(p) for p in kept},
+            titles={p.uri: post_title(p) for p in kept},
+        )
+        self.cache.store(shard.month, content_hash(data), index, fragments)
+        return index
+
+
+_JOB: ShardJob | None = None
+"""The job of the pool being run (forked workers inherit it)."""
+
+
+def _run_inherited(shard: Shard) -> ShardIndex:
+    assert _JOB is not None
+    try:
+        return _JOB.run(shard)
+    except TagDigestError as error:  # its own arguments may not survive pickling: its message does
+        raise TagDigestError(str(error)) from None
+
+
+def pool_size(job: ShardJob, shards: int, workers: int) -> int:
+    """How many processes :func:`run_shards` uses for ``shards`` shards (1: this one)."""
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if workers <= 1 or shards < 2 or job.cache.root is None or not forkable:
+        return 1
+    return min(workers, shards)
+
+
+def run_shards(job: ShardJob, shards: Sequence[Shard], workers: int) -> Iterator[ShardIndex]:
+    """``job.run`` of each of ``shards``, in their order, in :func:`pool_size` processes."""
+    size = pool_size(job, len(shards), workers)
+    if size == 1:
+        for shard in shards:
+            yield job.run(shard)
+        return
+    global _JOB
+    _JOB = job
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=size, mp_context=context) as pool:
+            yield from pool.map(_run_inherited, shards)
+    finally:
+        _JOB = None
