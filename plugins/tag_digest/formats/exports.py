@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from html import escape
 from typing import Any
 
@@ -57,11 +57,19 @@ def links_json(links: Iterable[Link]) -> str:
 
     One line per link keeps the file diffable and a third smaller than an indented one.
     """
-    records = [
-        json.dumps(link_record(link), ensure_ascii=False, separators=(",", ":"))
-        for link in export_order(links)
-    ]
-    return "[\n" + ",\n".join(records) + "\n]\n" if records else "[]\n"
+    return "".join(links_json_parts(links))
+
+
+def links_json_parts(links: Iterable[Link], *, ordered: bool = False) -> Iterator[str]:
+    """:func:`links_json` in pieces, one link each (a build writes them as they come);
+    ``ordered``: ``links`` already come in :func:`export_order`."""
+    first = True
+    for link in links if ordered else export_order(links):
+        yield ("[\n" if first else ",\n") + json.dumps(
+            link_record(link), ensure_ascii=False, separators=(",", ":")
+        )
+        first = False
+    yield "[]\n" if first else "\n]\n"
 
 
 def csv_text(value: str) -> str:
@@ -80,10 +88,17 @@ def links_csv(links: Iterable[Link]) -> str:
     ``tags`` and ``posts`` (the posts' URIs) are space-separated lists. Text
     cells go through :func:`csv_text`.
     """
+    return "".join(links_csv_parts(links))
+
+
+def links_csv_parts(
+    links: Iterable[Link], rows: int = 500, *, ordered: bool = False
+) -> Iterator[str]:
+    """:func:`links_csv` in pieces of ``rows`` rows (``ordered``: as :func:`links_json_parts`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for link in export_order(links):
+    for n, link in enumerate(links if ordered else export_order(links), start=1):
         writer.writerow(
             [
                 csv_text(link.url),
@@ -97,7 +112,11 @@ def links_csv(links: Iterable[Link]) -> str:
                 csv_text(link.wayback),
             ]
         )
-    return out.getvalue()
+        if n % rows == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def _epoch(link: Link, which: str) -> int:
@@ -107,24 +126,32 @@ def _epoch(link: Link, which: str) -> int:
 
 def bookmarks_html(links: Iterable[Link], title: str = "Bookmarks") -> str:
     """``bookmarks.html`` in the Netscape bookmark format; every text and attribute escaped."""
-    lines = [
-        "<!DOCTYPE NETSCAPE-Bookmark-file-1>",
-        "<!-- This is an automatically generated file.",
-        "     It will be read and overwritten.",
-        "     DO NOT EDIT! -->",
-        '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">',
-        f'<META HTTP-EQUIV="Content-Security-Policy" CONTENT="{CONTENT_SECURITY_POLICY}">',
-        f"<TITLE>{escape(title)}</TITLE>",
-        f"<H1>{escape(title)}</H1>",
-        "<DL><p>",
-    ]
-    for link in export_order(links):
+    return "".join(bookmarks_parts(links, title))
+
+
+def bookmarks_parts(
+    links: Iterable[Link], title: str = "Bookmarks", *, ordered: bool = False
+) -> Iterator[str]:
+    """:func:`bookmarks_html` in pieces, a line each (``ordered``: as :func:`links_json_parts`)."""
+    yield "\n".join(
+        [
+            "<!DOCTYPE NETSCAPE-Bookmark-file-1>",
+            "<!-- This is an automatically generated file.",
+            "     It will be read and overwritten.",
+            "     DO NOT EDIT! -->",
+            '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=UTF-8">',
+            f'<META HTTP-EQUIV="Content-Security-Policy" CONTENT="{CONTENT_SECURITY_POLICY}">',
+            f"<TITLE>{escape(title)}</TITLE>",
+            f"<H1>{escape(title)}</H1>",
+            "<DL><p>",
+        ]
+    )
+    for link in links if ordered else export_order(links):
         attributes = (
             f'HREF="{escape(link.url)}" ADD_DATE="{_epoch(link, "first")}" '
             f'LAST_MODIFIED="{_epoch(link, "last")}" PRIVATE="0" '
             f'TAGS="{escape(",".join(link.tags))}"'
         )
         label = " ".join(link.label.split())  # one line each: Chromium's importer reads lines
-        lines.append(f"    <DT><A {attributes}>{escape(label)}</A>")
-    lines.append("</DL><p>")
-    return "\n".join(lines) + "\n"
+        yield f"\n    <DT><A {attributes}>{escape(label)}</A>"
+    yield "\n</DL><p>\n"

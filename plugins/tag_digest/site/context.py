@@ -11,7 +11,7 @@ small model and reads back what a builder wrote (``tests/site/test_builders.py``
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -45,6 +45,10 @@ class PageSink(Protocol):
 
     def write_lazy(self, path: str, render: Callable[[], str], signature: str) -> None:
         """``render()`` to ``path``, called only when ``signature`` changed since last build."""
+        ...
+
+    def write_stream(self, path: str, parts: Callable[[], Iterable[str]], signature: str) -> None:
+        """:meth:`write_lazy` for a big file made in pieces, never held whole in memory."""
         ...
 
 

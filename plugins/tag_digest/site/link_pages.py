@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from ..archive.records import Post
@@ -26,7 +26,7 @@ from ..digest.grouping import INDEX, paginate
 from ..digest.links import Link, by_domain, by_month, collect_links, post_links
 from ..digest.model import SiteModel
 from ..digest.strings import page_label
-from ..formats.exports import bookmarks_html, links_csv, links_json
+from ..formats.exports import bookmarks_parts, export_order, links_csv_parts, links_json_parts
 from ..formats.feeds import absolute_url
 from .context import PageContext, PageSink
 from .link_views import (
@@ -199,20 +199,20 @@ class LinkPages:
                 self.ctx.count_label("links_count", group.count), {"compact": True}, out,
             )  # fmt: skip
 
-    def export_links(self) -> tuple[Link, ...]:
-        """The links with absolute digest URLs when the site has an absolute base."""
+    def export_links(self) -> Iterator[Link]:
+        """The links in :func:`~.exports.export_order`, with absolute digest URLs when the site
+        has an absolute base (one at a time: the exports are written in pieces)."""
         base = self.ctx.site.site_base
-        if not base:
-            return self.links
-        return tuple(
-            replace(
+        for link in export_order(self.links):
+            if not base:
+                yield link
+                continue
+            yield replace(
                 link,
                 posts=tuple(
                     replace(s, digest_url=absolute_url(base, s.digest_url)) for s in link.posts
                 ),
             )
-            for link in self.links
-        )
 
     def write_exports(self, out: PageSink) -> None:
         """``links.json``, ``links.csv``, ``bookmarks.html``, rewritten only when they change."""
@@ -223,15 +223,15 @@ class LinkPages:
         for link in self.links:
             digest.update(self.signature(link).encode("ascii"))
         inputs = digest.hexdigest()
-        makers: tuple[tuple[str, Callable[[tuple[Link, ...]], str]], ...] = (
-            ("links.json", links_json),
-            ("links.csv", links_csv),
-            ("bookmarks.html", lambda links: bookmarks_html(links, title=title)),
+        makers: tuple[tuple[str, Callable[[Iterable[Link]], Iterable[str]]], ...] = (
+            ("links.json", lambda links: links_json_parts(links, ordered=True)),
+            ("links.csv", lambda links: links_csv_parts(links, ordered=True)),
+            ("bookmarks.html", lambda links: bookmarks_parts(links, title, ordered=True)),
         )
         for path, make in makers:
-            # Built (one at a time: each is large) only when a link changed.
+            # Written in pieces, and only when a link changed: each is large.
             signature = hashlib.blake2b(f"{inputs}:{path}".encode(), digest_size=16).hexdigest()
-            out.write_lazy(path, functools.partial(self._export_text, make), signature)
+            out.write_stream(path, functools.partial(self._export_parts, make), signature)
 
-    def _export_text(self, make: Callable[[tuple[Link, ...]], str]) -> str:
+    def _export_parts(self, make: Callable[[Iterable[Link]], Iterable[str]]) -> Iterable[str]:
         return make(self.export_links())

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -79,3 +79,7 @@ class PageOutput:
 
     def write_lazy(self, path: str, render: Callable[[], str], signature: str) -> None:
         self.writer.write(path, render, signature)
+
+    def write_stream(self, path: str, parts: Callable[[], Iterable[str]], signature: str) -> None:
+        """A big file made in pieces (:meth:`~.writer.PageWriter.write_stream`)."""
+        self.writer.write_stream(path, parts, signature)

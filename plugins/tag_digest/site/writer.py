@@ -31,9 +31,11 @@ during this build).
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -181,6 +183,44 @@ class PageWriter:
             pass
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)  # output is regenerable: no temporary file needed
+        self.stats.written += 1
+
+    def write_stream(self, path: str, parts: Callable[[], Iterable[str]], signature: str) -> None:
+        """:meth:`write` for a big file made in pieces (the link exports): never all in memory.
+
+        The pieces go to a temporary file beside the target, which replaces it only when the
+        bytes differ (so an unchanged file keeps its mtime).
+        """
+        if path in self._current:
+            raise ValueError(f"{path} is written twice in one build")
+        target = self._target(path)
+        previous = self._previous.get(path)
+        if previous is not None and previous.signature == signature and not previous.block:
+            try:
+                if target.stat().st_size == previous.size:
+                    self._current[path] = previous
+                    self.stats.skipped += 1
+                    return
+            except OSError:
+                pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f".{target.name}.part")
+        size = 0
+        with temp.open("wb") as stream:
+            for part in parts():
+                data = part.encode("utf-8")
+                size += len(data)
+                stream.write(data)
+        self._current[path] = Written(signature, size)
+        try:
+            same = target.stat().st_size == size and filecmp.cmp(temp, target, shallow=False)
+        except OSError:
+            same = False
+        if same:
+            temp.unlink()
+            self.stats.unchanged += 1
+            return
+        os.replace(temp, target)
         self.stats.written += 1
 
     @staticmethod
