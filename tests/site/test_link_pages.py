@@ -160,6 +160,10 @@ def test_many_links_are_paginated(tmp_path: Path) -> None:
     assert not (site / "links" / "page" / "2").exists()
     assert one[0] == "https://e.ex/229" and two[0] == "https://e.ex/99"  # newest first
     assert first.xpath('//a[@rel="next"]/@href') == ["../links/page/1/index.html"]
+    # The month's listing is paginated the same way, and every page of it shows the short item.
+    month = parse(site / "links" / "months" / "2025-07" / "page" / "1" / "index.html")
+    assert len(month.xpath('//li[@class="link"]')) == 100
+    assert not month.xpath('//a[starts-with(@href, "https://web.archive.org/")]')
 
 
 def test_month_and_domain_listings_show_a_compact_item(corpus_site: Path) -> None:

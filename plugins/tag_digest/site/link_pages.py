@@ -142,7 +142,11 @@ class LinkPages:
         lede: str,
         extra: dict[str, object],
         out: PageSink,
+        *,
+        compact: bool = False,
     ) -> None:
+        """``links`` paginated at ``base``; ``extra`` on the index page only, ``compact``: the
+        short item on every page (the month and domain listings)."""
         pages = paginate(links, LINKS_PER_PAGE)
         for page in pages:
             path = links_page_path(base, page.number)
@@ -162,6 +166,7 @@ class LinkPages:
                     page.newer,
                     page.older,
                     repr(shown),
+                    compact,
                 ],
                 heading=heading,
                 lede=lede,
@@ -171,6 +176,7 @@ class LinkPages:
                 newer=newer and self.ctx.urls.link(newer),
                 older=older and self.ctx.urls.link(older),
                 current_link=self.ctx.urls.link(links_page_path(LINKS_DIR)),
+                compact=compact,
                 **shown,
             )
             self.ctx.note_page(path, max((link.last_seen_at for link in page.items), default=None))
@@ -190,13 +196,13 @@ class LinkPages:
             self._write_link_list(
                 f"{LINKS_DIR}/months/{group.key}", group.links,
                 words["links_month_title"].format(month=label),
-                self.ctx.count_label("links_count", group.count), {"compact": True}, out,
+                self.ctx.count_label("links_count", group.count), {}, out, compact=True,
             )  # fmt: skip
         for group in by_domain(self.links):
             self._write_link_list(
                 domain_page(group.links[0].url).removesuffix("/index.html"), group.links,
                 words["links_domain_title"].format(domain=group.key),
-                self.ctx.count_label("links_count", group.count), {"compact": True}, out,
+                self.ctx.count_label("links_count", group.count), {}, out, compact=True,
             )  # fmt: skip
 
     def export_links(self) -> Iterator[Link]:
