@@ -51,9 +51,9 @@ def settings(workers: int) -> dict[str, object]:
 
 
 PAGEFIND_UNSTABLE = re.compile(
-    r"pagefind/(?:[^/]+/)?(filter/.*|pagefind\..*\.pf_meta|pagefind-entry\.json|wasm\..*)"
+    r"pagefind/(?:[^/]+/)?(filter/.*|pagefind\..*\.pf_meta|pagefind-entry\.json|pagefind-worker\.js|wasm\..*)"
 )
-"""Pagefind's filter files (and the meta and entry files naming them) and its wasm file can
+"""Pagefind's filter files (and the meta, entry and worker files naming them) and its wasm file can
 differ between two builds of one process each, in every bundle (``pagefind/<bundle>/``): left
 out (its fragment and index files, made from the records it is given, are compared)."""
 

@@ -152,7 +152,7 @@ class PeriodPages:
             counts = self.place.tag_count_views(day.posts)
             for page in paginate(day.posts, self.ctx.settings.per_page):
                 path = page_path(day.url, page.number)
-                entries = self.place.placed(page.items)
+                by_uri = self.ctx.model.by_uri  # digests without the fragments (read lazily)
                 out.write_page(
                     path,
                     DAY_TEMPLATE,
@@ -162,7 +162,7 @@ class PeriodPages:
                         page.newer,
                         page.older,
                         day.count if page.number == INDEX else None,
-                        [e.digest for e in entries],
+                        [by_uri[p.uri].digest for p in page.items],
                         [(c.name, c.count) for c in counts] if page.number == INDEX else None,
                         previous and previous.key,
                         following and following.key,
@@ -170,7 +170,7 @@ class PeriodPages:
                     ],
                     day_key=day.key,
                     day_label=Lazy(functools.partial(self.ctx.dates.weekday, day.start)),
-                    entries=entries,
+                    entries=Lazy(functools.partial(self.place.placed, page.items)),
                     counts=counts,
                     count_label=self.ctx.count_label("posts_count", day.count),
                     week=self.place.nav(week, "whole_week"),
