@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import tag_digest
 from factories import make_post
-from tag_digest.archive.atomic import is_temp_name
+from tag_digest.archive.atomic import is_temp_name, write_parts_if_changed
 from tag_digest.archive.merge import merge
 from tag_digest.archive.records import ARCHIVE_KEYS, from_json, to_json_line
 from tag_digest.archive.shards import Archive, list_shards, shard_path
@@ -296,3 +296,16 @@ def test_atomic_writes_have_one_home() -> None:
                 found.add(path.relative_to(plugin).as_posix())
     assert found == {"archive/atomic.py"}
     assert "write_atomic" in (plugin / "site" / "writer.py").read_text(encoding="utf-8")
+
+
+def test_parts_replace_a_file_only_when_their_bytes_differ(tmp_path: Path) -> None:
+    """The link exports' writer: pieces streamed to a temporary file, swapped in if new."""
+    target = tmp_path / "out" / "links.json"
+    assert write_parts_if_changed(target, [b"[\n", '{"a":1}'.encode(), b"\n]\n"]) == (True, 12)
+    assert target.read_bytes() == b'[\n{"a":1}\n]\n'
+    stamp = target.stat().st_mtime_ns
+    assert write_parts_if_changed(target, [b'[\n{"a":1}', b"\n]\n"]) == (False, 12)
+    assert target.stat().st_mtime_ns == stamp  # unchanged bytes: the file is not touched
+    assert write_parts_if_changed(target, [b"[]\n"]) == (True, 3)
+    assert target.read_bytes() == b"[]\n"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["links.json"]  # no temporary left

@@ -14,10 +14,12 @@ With ``durable`` the data and the directory entry are also ``fsync``-ed
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import os
 import re
 import secrets
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 TEMP_MARK = ".tmp-"
@@ -79,6 +81,33 @@ def write_atomic(path: Path, data: bytes | str, *, durable: bool = True) -> None
         raise
     if durable:
         _fsync_dir(path.parent)
+
+
+def write_parts_if_changed(path: Path, parts: Iterable[bytes]) -> tuple[bool, int]:
+    """Replace ``path`` with the bytes of ``parts`` (a cache or the site's output: no fsync)
+    unless it already holds exactly them; ``(written, size)``. The parts go to a temporary
+    file as they come, so a big file is never held in memory whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = _create_temp(path)
+    size = 0
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for part in parts:
+                size += len(part)
+                handle.write(part)
+        try:
+            same = os.stat(path).st_size == size and filecmp.cmp(tmp, path, shallow=False)
+        except OSError:
+            same = False
+        if same:
+            os.unlink(tmp)
+            return False, size
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return True, size
 
 
 def remove_temp_files(directory: Path) -> int:

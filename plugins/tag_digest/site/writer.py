@@ -31,17 +31,15 @@ during this build).
 
 from __future__ import annotations
 
-import filecmp
 import hashlib
 import json
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pelican.utils import sanitised_join
 
-from ..archive.atomic import write_atomic
+from ..archive.atomic import write_atomic, write_parts_if_changed
 
 MANIFEST_VERSION = 2
 
@@ -189,7 +187,8 @@ class PageWriter:
         """:meth:`write` for a big file made in pieces (the link exports): never all in memory.
 
         The pieces go to a temporary file beside the target, which replaces it only when the
-        bytes differ (so an unchanged file keeps its mtime).
+        bytes differ (so an unchanged file keeps its mtime):
+        :func:`~..archive.atomic.write_parts_if_changed`.
         """
         if path in self._current:
             raise ValueError(f"{path} is written twice in one build")
@@ -203,25 +202,12 @@ class PageWriter:
                     return
             except OSError:
                 pass
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{target.name}.part")
-        size = 0
-        with temp.open("wb") as stream:
-            for part in parts():
-                data = part.encode("utf-8")
-                size += len(data)
-                stream.write(data)
+        written, size = write_parts_if_changed(target, (p.encode("utf-8") for p in parts()))
         self._current[path] = Written(signature, size)
-        try:
-            same = target.stat().st_size == size and filecmp.cmp(temp, target, shallow=False)
-        except OSError:
-            same = False
-        if same:
-            temp.unlink()
+        if written:
+            self.stats.written += 1
+        else:
             self.stats.unchanged += 1
-            return
-        os.replace(temp, target)
-        self.stats.written += 1
 
     @staticmethod
     def _splice(target: Path, old: str | None, new: str) -> bytes | None:
