@@ -301,7 +301,7 @@ def test_atomic_writes_have_one_home() -> None:
 def test_parts_replace_a_file_only_when_their_bytes_differ(tmp_path: Path) -> None:
     """The link exports' writer: pieces streamed to a temporary file, swapped in if new."""
     target = tmp_path / "out" / "links.json"
-    assert write_parts_if_changed(target, [b"[\n", '{"a":1}'.encode(), b"\n]\n"]) == (True, 12)
+    assert write_parts_if_changed(target, [b"[\n", b'{"a":1}', b"\n]\n"]) == (True, 12)
     assert target.read_bytes() == b'[\n{"a":1}\n]\n'
     stamp = target.stat().st_mtime_ns
     assert write_parts_if_changed(target, [b'[\n{"a":1}', b"\n]\n"]) == (False, 12)
