@@ -148,21 +148,14 @@ class PageWriter:
         ``fetched``: the fetched block ``render()`` puts in the page (not in ``signature``),
         or None when the page has none.
         """
-        if path in self._current:
-            raise ValueError(f"{path} is written twice in one build")
-        target = self._target(path)
+        target, previous = self._begin(path)
         key = block_key(fetched)
         if fetched is not None:
             self._blocks.setdefault(key, fetched)
-        previous = self._previous.get(path)
         if previous is not None and previous.signature == signature:
-            try:
-                size = target.stat().st_size
-            except OSError:
-                size = -1
+            size = _size_on_disk(target)
             if size == previous.size and previous.block == key:
-                self._current[path] = previous
-                self.stats.skipped += 1
+                self._keep(path, previous)
                 return
             if size == previous.size and fetched is not None:
                 spliced = self._splice(target, self._blocks.get(previous.block), fetched)
@@ -190,24 +183,32 @@ class PageWriter:
         bytes differ (so an unchanged file keeps its mtime):
         :func:`~..archive.atomic.write_parts_if_changed`.
         """
-        if path in self._current:
-            raise ValueError(f"{path} is written twice in one build")
-        target = self._target(path)
-        previous = self._previous.get(path)
-        if previous is not None and previous.signature == signature and not previous.block:
-            try:
-                if target.stat().st_size == previous.size:
-                    self._current[path] = previous
-                    self.stats.skipped += 1
-                    return
-            except OSError:
-                pass
+        target, previous = self._begin(path)
+        if (
+            previous is not None
+            and previous.signature == signature
+            and not previous.block
+            and _size_on_disk(target) == previous.size
+        ):
+            self._keep(path, previous)
+            return
         written, size = write_parts_if_changed(target, (p.encode("utf-8") for p in parts()))
         self._current[path] = Written(signature, size)
         if written:
             self.stats.written += 1
         else:
             self.stats.unchanged += 1
+
+    def _begin(self, path: str) -> tuple[Path, Written | None]:
+        """The file of ``path`` and what the last build wrote there (each path once a build)."""
+        if path in self._current:
+            raise ValueError(f"{path} is written twice in one build")
+        return self._target(path), self._previous.get(path)
+
+    def _keep(self, path: str, previous: Written) -> None:
+        """``path`` is as the last build left it: not even rendered."""
+        self._current[path] = previous
+        self.stats.skipped += 1
 
     @staticmethod
     def _splice(target: Path, old: str | None, new: str) -> bytes | None:
@@ -264,6 +265,14 @@ class PageWriter:
             except OSError:
                 return
             current = current.parent
+
+
+def _size_on_disk(target: Path) -> int:
+    """The size of the file at ``target``; -1 when there is none."""
+    try:
+        return target.stat().st_size
+    except OSError:
+        return -1
 
 
 def write_if_changed(path: Path, text: str) -> bool:
