@@ -241,3 +241,9 @@ class LinkPages:
 
     def _export_parts(self, make: Callable[[Iterable[Link]], Iterable[str]]) -> Iterable[str]:
         return make(self.export_links())
+
+    def release(self) -> None:
+        """Forget the link views and signatures made for the link pages and exports (one per
+        link: O(posts)), once those are written; a later :meth:`link_view` makes them again."""
+        self._link_views.clear()
+        self._signatures.clear()

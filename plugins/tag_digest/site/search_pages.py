@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -147,26 +147,34 @@ class SearchPages:
         return [self.record(entry) for entry in group]
 
     def search_choices(
-        self, filters: Sequence[Mapping[str, Sequence[str]]]
+        self, filters: Iterable[Mapping[str, Sequence[str]]]
     ) -> tuple[tuple[Choice, ...], tuple[Choice, ...], tuple[Choice, ...]]:
         """The tags (configured order), months (newest first) and languages in ``filters``
-        (the records' :attr:`~.search.SearchRecord.filters`)."""
-        used = {value for f in filters for value in f["tag"]}
+        (the records' :attr:`~.search.SearchRecord.filters`), read in one pass: with
+        a generator, no post's filters outlive it (a list of them is O(posts))."""
+        used: set[str] = set()
+        month_keys: set[str] = set()
+        lang_keys: set[str] = set()
+        for f in filters:
+            used.update(f["tag"])
+            month_keys.add(f["month"][0])
+            lang_keys.update(f.get("language", ()))
         tags = tuple(
             Choice(f"#{t.name}", f"#{t.name}") for t in self.ctx.model.tags if f"#{t.name}" in used
         )
-        months = sorted({f["month"][0] for f in filters}, reverse=True)
+        months = sorted(month_keys, reverse=True)
         month_choices = tuple(
             Choice(m, self.ctx.dates.month(int(m[:4]), int(m[5:7]))) for m in months
         )
-        langs = sorted({value for f in filters for value in f.get("language", ())})
+        langs = sorted(lang_keys)
         return tags, month_choices, tuple(Choice(lang, lang) for lang in langs)
 
     def write(self, out: PageSink) -> None:
         """``search/index.html`` and ``<output>/pagefind/<key>/`` (see the module docstring)."""
         entries = self.searchable_entries()
-        filters = [record_filters(e.post, self._tag_names(e), e.date) for e in entries]
-        tags, months, languages = self.search_choices(filters)
+        tags, months, languages = self.search_choices(
+            record_filters(e.post, self._tag_names(e), e.date) for e in entries
+        )
         bundles = self.bundles(entries)
         keys = [b.key for b in bundles]
         out.write_page(

@@ -95,6 +95,7 @@ class SitePages:
         self.period_pages.write(out)
         self.link_pages.write(out)
         self.link_pages.write_exports(out)
+        self.link_pages.release()  # before the feeds, the sitemap and the search
         self.removal.write(out)
         self.feeds.write(out)
         self.sitemap.write(out, host_urls)
