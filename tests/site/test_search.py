@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from digest_support import build, parse, write_archive
+from digest_support import ROOT, build, parse, write_archive
 from search_support import TAGS, indexed, post, with_card
 from tag_digest.archive.records import from_json, to_json_line
 from tag_digest.archive.shards import Archive
@@ -208,3 +210,34 @@ def test_a_site_without_searchable_posts_says_so_without_loading_pagefind(tmp_pa
     search = parse(output / "search" / "index.html")
     assert search.xpath("//form/@data-empty") == ["empty"]
     assert search.xpath("//form/@data-bundles") == [""]
+
+
+def test_the_index_is_made_beside_the_pages_and_its_failure_is_one_line(tmp_path: Path) -> None:
+    """A real ``pelican`` build: Pagefind runs in a thread while the other pages are written
+    (SearchPages.start); an error there still stops the build with one line, no traceback."""
+    archive = write_archive(tmp_path / "archive", [post(1, "Кошка"), post(2, "Собака")])
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / "pagefind").write_text("in the way\n", encoding="utf-8")  # no folder can go there
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "pelican", str(ROOT / "content"),
+            "-s", str(ROOT / "pelicanconf.py"), "-o", str(output),
+            "-e", "DIGEST_FETCH=false", f'DIGEST_ARCHIVE_PATH="{archive}"',
+            f'CACHE_PATH="{tmp_path / "cache"}"', "DELETE_OUTPUT_DIRECTORY=false",
+        ],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        env={"COLUMNS": "300", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    said = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode == 1, said
+    assert "tag_digest: search: cannot write the search bundles" in said
+    assert "Traceback" not in said
+    assert (output / "days" / "2024-12-10" / "index.html").is_file()  # written meanwhile
+    assert (output / "search" / "index.html").is_file()
+    # Once the way is clear, the same build indexes both posts.
+    (output / "pagefind").unlink()
+    again = subprocess.run(result.args, capture_output=True, text=True, cwd=ROOT, timeout=120,
+                           env={"COLUMNS": "300", "PATH": "/usr/bin:/bin"})  # fmt: skip
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert len(indexed(output)) == 2

@@ -23,11 +23,12 @@ from .workers import ShardJob, read_bytes
 
 SHARDS_KEPT = 2
 """Shards whose fragments always stay in memory (a week spans two months at most)."""
-KEPT_CHARS = 32_000_000
-"""More shards stay while their fragments are this many characters together (at most some
-64 MB): 10,000 posts (26 million characters) are read once per build, 100,000 a few shards
-at a time (pages that show full posts in tag order, not time order, then read a shard
-once per tag)."""
+KEPT_CHARS = 16_000_000
+"""More shards stay while their fragments are this many characters together (some 32 MB):
+the day pages, the feeds and the week pages read the shards in time order, each about once;
+pages that show full posts in tag order (tag pages, when ``DIGEST_COMPACT_PAGES`` leaves
+them full) read the shards they do not keep once per tag. At 100,000 posts a month's
+fragments are some 10 million characters, so the last two are kept."""
 
 
 class ShardFragments:
@@ -39,6 +40,7 @@ class ShardFragments:
         shards: Mapping[str, tuple[Shard, str]],
         where: Mapping[str, str],
         digests: Mapping[str, str],
+        kept_chars: int = KEPT_CHARS,
     ) -> None:
         self.job = job
         self.shards = shards
@@ -46,9 +48,21 @@ class ShardFragments:
         self.where = where
         """Status URI -> the month of the shard its kept line is in."""
         self.digests = digests
+        self.kept_chars = kept_chars
+        """The :data:`KEPT_CHARS` of this reader."""
         self._kept: OrderedDict[str, tuple[dict[str, str], int]] = OrderedDict()
         self.reads = 0
         """How many shard files were read (each shard once per pass over the pages)."""
+
+    def reader(self) -> ShardFragments:
+        """Another reader of the same fragments, keeping only its last :data:`SHARDS_KEPT`
+        shards: for a second thread (the search index reads the posts once, in time order),
+        which must not share this one's kept shards."""
+        return ShardFragments(self.job, self.shards, self.where, self.digests, kept_chars=0)
+
+    def release(self) -> None:
+        """Forget the kept shards (a later :meth:`fragment` reads its shard again)."""
+        self._kept.clear()
 
     def digest(self, uri: str) -> str | None:
         return self.digests.get(uri)
@@ -70,7 +84,7 @@ class ShardFragments:
             loaded = self.job.cache.load_fragments(month, content_hash(read_bytes(shard))) or {}
         self._kept[month] = (loaded, sum(map(len, loaded.values())))
         while len(self._kept) > SHARDS_KEPT and (
-            sum(size for _, size in self._kept.values()) > KEPT_CHARS
+            sum(size for _, size in self._kept.values()) > self.kept_chars
         ):
             self._kept.popitem(last=False)
         return loaded

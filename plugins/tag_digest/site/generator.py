@@ -137,6 +137,7 @@ class DigestGenerator(Generator):  # type: ignore[misc]
             self.urls,
         )
         links, titles = loaded.links, loaded.titles
+        fragments = loaded.fragments
         del loaded  # the model holds the posts; the fragments stay in the cache (fragment_store)
         self.writer = PageWriter(
             Path(self.output_path) / prefix,
@@ -186,6 +187,7 @@ class DigestGenerator(Generator):  # type: ignore[misc]
             known_titles=titles,
             output=Path(self.output_path),
             search_state=cache_root / STATE_FILE,
+            fragments=fragments,
         )
         self.context.update(self.pages.shared())
 

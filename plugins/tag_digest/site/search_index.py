@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import itertools
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import cast
 
@@ -67,12 +68,13 @@ class _Service(PagefindService):
                 waiting.set_result(cast(InternalResponsePayload, payload))
 
 
-async def _build(records: Sequence[SearchRecord], target: Path) -> None:
+async def _build(records: Iterable[SearchRecord], target: Path) -> None:
     service = await _Service().launch()
     try:
         config: IndexConfig = {"write_playground": False}
         index: PagefindIndex = await service.create_index(config)
-        for start in range(0, len(records), BATCH):
+        stream = iter(records)
+        while batch := list(itertools.islice(stream, BATCH)):
             await asyncio.gather(
                 *(
                     index.add_custom_record(
@@ -82,7 +84,7 @@ async def _build(records: Sequence[SearchRecord], target: Path) -> None:
                         meta=r.meta,
                         filters=r.filters,
                     )
-                    for r in records[start : start + BATCH]
+                    for r in batch
                 )
             )
         await index.write_files(output_path=str(target))
@@ -93,8 +95,11 @@ async def _build(records: Sequence[SearchRecord], target: Path) -> None:
         await service.close()
 
 
-def write_bundle(records: Sequence[SearchRecord], target: Path) -> Path:
+def write_bundle(records: Iterable[SearchRecord], target: Path) -> Path:
     """Index ``records`` into the folder ``target`` (replacing what was there); returns it.
+
+    ``records`` is read :data:`BATCH` at a time: a generator keeps no more of them in
+    memory than are in flight.
 
     One Pagefind process per call, so the indexer's peak memory is that of one bundle.
     Raises :class:`TagDigestError` (one line) when Pagefind cannot run.

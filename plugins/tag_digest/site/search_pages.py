@@ -6,8 +6,12 @@
   writes the search page (its filter choices and its list of bundles, newest first, in
   the form's ``data-bundles``) and hands the bundles to :func:`.search_store.update_bundles`,
   which re-indexes with Pagefind only those whose records changed. A bundle's
-  :class:`~.search.SearchRecord`\\ s are made only when it is re-indexed; its signature
-  comes from :func:`~.search.record_source`, which needs no parsing.
+  :class:`~.search.SearchRecord`\\ s are made only when it is re-indexed, as Pagefind
+  takes them; its signature comes from :func:`~.search.record_source`, which needs no
+  parsing;
+- in a build, :meth:`SearchPages.start` does that indexing in a forked process while the
+  other pages are written (:mod:`.search_process`), reading the fragments through a reader
+  of its own; :meth:`SearchPages.write` waits for it and reports its error in one line.
 
 A result links to :meth:`~.placement.Placement.post_link`, the one place that
 knows where a post is shown.
@@ -18,13 +22,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from ..archive.records import Post
-from ..digest.model import Entry
+from ..digest.model import Entry, FragmentSource
 from ..digest.search_bundles import BUNDLE_POSTS, bundle_keys, newest_first
 from ..errors import TagDigestError, fail
 from . import search, search_index
@@ -39,7 +43,8 @@ from .search import (
     searchable,
     sources_hash,
 )
-from .search_store import SEARCH_DIR, Bundle, update_bundles
+from .search_process import Indexing
+from .search_store import SEARCH_DIR, Bundle, StoreReport, update_bundles
 
 log = logging.getLogger("tag_digest")
 
@@ -59,6 +64,16 @@ class Choice:
     label: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What the search page shows and which bundles there are."""
+
+    tags: tuple[Choice, ...]
+    months: tuple[Choice, ...]
+    languages: tuple[Choice, ...]
+    bundles: tuple[Bundle, ...]
+
+
 def search_nav(ctx: PageContext) -> NavLink:
     """The search page in every page's navigation."""
     return NavLink(ctx.urls.link(SEARCH_PATH), ctx.words["search_nav"], "search")
@@ -74,8 +89,15 @@ class SearchPages:
         links: Mapping[str, tuple[str, ...]],
         output: Path,
         state: Path,
+        fragments: FragmentSource | None = None,
     ) -> None:
         self.ctx, self.post_link, self.links = ctx, post_link, links
+        self.fragments = fragments
+        """A fragment reader of the search's own (:meth:`.fragment_store.ShardFragments.reader`):
+        then the bundles can be indexed in a process beside the page writing (:meth:`start`);
+        ``None``: by :meth:`write`, from the entries' own fragments."""
+        self._indexing: Indexing[StoreReport] | None = None
+        self._planned: _Plan | None = None
         self.output = output
         """Pelican's output folder (the bundles go in ``pagefind/<key>/`` there)."""
         self.state = state
@@ -102,7 +124,9 @@ class SearchPages:
         return search_record(
             post,
             url=self.post_link(post),
-            fragment=str(entry.fragment),
+            fragment=str(
+                entry.fragment if self.fragments is None else self.fragments.fragment(post.uri)
+            ),
             links=self.links.get(post.uri, ()),
             tags=self._tag_names(entry),
             local_date=entry.date,
@@ -143,8 +167,8 @@ class SearchPages:
             out.append(Bundle(key, len(group), signature, functools.partial(self._records, group)))
         return out
 
-    def _records(self, group: Sequence[Entry]) -> list[SearchRecord]:
-        return [self.record(entry) for entry in group]
+    def _records(self, group: Sequence[Entry]) -> Iterator[SearchRecord]:
+        return (self.record(entry) for entry in group)
 
     def search_choices(
         self, filters: Iterable[Mapping[str, Sequence[str]]]
@@ -169,41 +193,60 @@ class SearchPages:
         langs = sorted(lang_keys)
         return tags, month_choices, tuple(Choice(lang, lang) for lang in langs)
 
-    def write(self, out: PageSink) -> None:
-        """``search/index.html`` and ``<output>/pagefind/<key>/`` (see the module docstring)."""
+    def _plan(self) -> _Plan:
         entries = self.searchable_entries()
         tags, months, languages = self.search_choices(
             record_filters(e.post, self._tag_names(e), e.date) for e in entries
         )
-        bundles = self.bundles(entries)
-        keys = [b.key for b in bundles]
+        return _Plan(tags, months, languages, tuple(self.bundles(entries)))
+
+    def start(self, *, fork: bool = True) -> None:
+        """Begin indexing in a process of its own (:mod:`.search_process`) while the other
+        pages are written, when this search has a fragment reader of its own
+        (:attr:`fragments`) and ``fork``; :meth:`write` waits for it."""
+        if self.fragments is None or self._indexing is not None:
+            return
+        self._planned = plan = self._plan()
+        self._indexing = Indexing(functools.partial(self._update, plan.bundles), fork=fork)
+
+    def write(self, out: PageSink) -> None:
+        """``search/index.html`` and ``<output>/pagefind/<key>/`` (see the module docstring)."""
+        plan = self._planned or self._plan()
+        keys = [b.key for b in plan.bundles]
         out.write_page(
             SEARCH_PATH,
             SEARCH_TEMPLATE,
             inputs=[
-                [c.value for c in tags],
-                [(c.value, c.label) for c in months],
-                [c.value for c in languages],
+                [c.value for c in plan.tags],
+                [(c.value, c.label) for c in plan.months],
+                [c.value for c in plan.languages],
                 keys,
             ],
             indexed=bool(keys),
             bundle_keys=keys,
-            tag_choices=tags,
-            month_choices=months,
-            language_choices=languages,
+            tag_choices=plan.tags,
+            month_choices=plan.months,
+            language_choices=plan.languages,
             index_lang=index_language(self.ctx.settings.default_lang),
             current_link=self.ctx.urls.link(SEARCH_PATH),
         )
-        self._index(bundles)
-
-    def _index(self, bundles: Sequence[Bundle]) -> None:
-        (self.state.parent / OLD_STATE_FILE).unlink(missing_ok=True)
+        indexing = self._indexing or Indexing(
+            functools.partial(self._update, plan.bundles), fork=False
+        )
+        self._indexing, self._planned = None, None
         try:
-            report = update_bundles(bundles, self.output, self.state.parent / "search", self.state)
+            report = indexing.result()
         except TagDigestError as error:
             fail(error)
         except OSError as error:  # the output or the cache folder cannot be written
             fail(TagDigestError(f"search: cannot write the search bundles: {error}"))
+        self._log(report, plan.bundles)
+
+    def _update(self, bundles: Sequence[Bundle]) -> StoreReport:
+        (self.state.parent / OLD_STATE_FILE).unlink(missing_ok=True)
+        return update_bundles(bundles, self.output, self.state.parent / "search", self.state)
+
+    def _log(self, report: StoreReport, bundles: Sequence[Bundle]) -> None:
         sizes = {b.key: b.posts for b in bundles}
         for key in report.indexed:
             log.info("tag_digest: search bundle %s indexed (%d posts)", key, sizes[key])

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,8 +45,8 @@ class Bundle:
     posts: int
     signature: str
     """A hash of everything its records are made from."""
-    records: Callable[[], Sequence[SearchRecord]]
-    """Its records, made only when it is re-indexed."""
+    records: Callable[[], Iterable[SearchRecord]]
+    """Its records, made only when it is re-indexed (a generator: made as Pagefind takes them)."""
 
 
 @dataclass(slots=True)

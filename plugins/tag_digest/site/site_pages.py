@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .context import PageContext, PageSink
 from .discovery import FeedPages, SitemapPages, head_links
+from .fragment_store import ShardFragments
 from .link_pages import LINKS_DIR, LinkPages, collect, links_page_path
 from .period_pages import ARCHIVE_PATH, HOME_LINKS, PeriodPages
 from .period_views import HomeView, NavLink
@@ -27,6 +28,7 @@ from .removal_page import REMOVAL_PATH, RemovalPage
 from .search_pages import SearchPages, search_nav
 from .tag_pages import TagPages
 from .week_summary import Summaries, summary_inputs
+from .workers import worker_count
 
 
 class SitePages:
@@ -41,7 +43,13 @@ class SitePages:
         known_titles: Mapping[str, str],
         output: Path,
         search_state: Path,
+        fragments: ShardFragments | None = None,
     ) -> None:
+        """``fragments``: the build's fragment store (the entries' source). With one, the
+        search index is made in a process beside the other pages, from a reader of its own
+        (:meth:`.SearchPages.start`), and the store forgets its kept shards once the last
+        pages that show posts in full are written."""
+        self.fragments = fragments
         self.ctx = ctx
         self.place = Placement(ctx, known_titles, known_links)
         self.links = collect(ctx.model, self.place.post_link, known_links)
@@ -60,7 +68,14 @@ class SitePages:
         self.feeds = FeedPages(ctx, self.place, self.summaries, known_titles)
         self.sitemap = SitemapPages(ctx)
         self.removal = RemovalPage(ctx)
-        self.search = SearchPages(ctx, self.place.post_link, known_links, output, search_state)
+        self.search = SearchPages(
+            ctx,
+            self.place.post_link,
+            known_links,
+            output,
+            search_state,
+            None if fragments is None else fragments.reader(),
+        )
         self.home = HomeView(
             week=self.period_pages.home_week(),
             links=tuple(self.link_pages.link_view(link) for link in self.links[:HOME_LINKS]),
@@ -89,10 +104,14 @@ class SitePages:
 
         ``host_urls``: the host site's pages and articles, for the sitemap.
         """
+        # The search index is made beside the other pages, unless DIGEST_WORKERS says one process.
+        self.search.start(fork=worker_count(self.ctx.settings.workers) > 1)
         if home:  # at the site root the home page is the theme's index.html (Pelican's)
             out.write_page("index.html", "index", inputs=["home", self.home_inputs()])
         self.tag_pages.write(out)
         self.period_pages.write(out)
+        if self.fragments is not None:  # the days were the last pages of full posts
+            self.fragments.release()
         self.link_pages.write(out)
         self.link_pages.write_exports(out)
         self.link_pages.release()  # before the feeds, the sitemap and the search
