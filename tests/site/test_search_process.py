@@ -39,7 +39,7 @@ def test_without_fork_the_work_runs_here_when_the_result_is_asked_for() -> None:
 
 @pytest.mark.parametrize("fork", [True, False])
 def test_errors_come_back_as_they_were_raised(fork: bool) -> None:
-    with pytest.raises(TagDigestError, match="^search: Pagefind: no disk$"):
+    with pytest.raises(TagDigestError, match=r"^search: Pagefind: no disk$"):
         Indexing(_fails, fork=fork).result()
     with pytest.raises(OSError, match="No space left on device"):
         Indexing(_cannot_write, fork=fork).result()
