@@ -206,6 +206,8 @@ class Probe:
     children_cpu: float
     index_seconds: float | None
     index_note: str | None
+    search_rss: int | None = None
+    """The plugin's search process, when the build had one."""
 
 
 def read_probe(report: Path) -> Probe | None:
@@ -219,6 +221,7 @@ def read_probe(report: Path) -> Probe | None:
         float(raw["children_cpu"]),
         raw["index_seconds"],
         raw["index_note"],
+        raw.get("search_rss"),
     )
 
 

@@ -46,6 +46,7 @@ def _probe_figures(probes: list[builds.Probe]) -> dict[str, Any]:
     return {
         "self_rss": max(p.self_rss for p in probes),
         "indexer_rss": max(p.children_rss for p in probes),
+        "search_rss": max((p.search_rss for p in probes if p.search_rss is not None), default=None),
         "indexer_cpu_median": statistics.median(p.children_cpu for p in probes),
         "index_median": statistics.median(timed) if timed else None,
         "index_notes": sorted({p.index_note for p in probes if p.index_note}),

@@ -9,12 +9,18 @@ This wrapper runs ``pelican.main`` in its own process and, at exit, writes to
 ``REPORT.json``:
 
 * ``self_rss``: ``getrusage(RUSAGE_SELF).ru_maxrss``, the build process alone;
-* ``children_rss`` / ``children_cpu``: ``RUSAGE_CHILDREN``, the largest child
-  (the indexer) and the CPU time of all children;
-* ``index_seconds``: from the start of the Pagefind binary (the
-  ``subprocess.Popen`` audit event naming ``pagefind``) to the plugin's log line
+* ``children_rss`` / ``children_cpu``: ``RUSAGE_CHILDREN``, the largest child (a
+  render worker, the search process or Pagefind) and the CPU time of all children;
+* ``index_seconds``: from the start of the indexing to the plugin's log line
   ``tag_digest: search index …``; ``index_note`` is that line, so a skipped
-  ("unchanged") index is visible. ``None`` when either mark was not seen.
+  ("unchanged") index is visible. ``None`` when either mark was not seen. The
+  indexing starts at the fork of the plugin's search process (the build's last
+  ``os.fork`` audit event: the render workers are forked before it) or, when the
+  build indexes in its own process (``DIGEST_WORKERS = 1``), at the start of the
+  Pagefind binary (the ``subprocess.Popen`` audit event naming ``pagefind``). With a
+  search process this is the indexing's whole time, most of it beside the pages;
+* ``search_rss``: the search process's own peak (it writes it, at its exit, to
+  ``REPORT.json.search``), ``None`` when there was none.
 
 Figures only; it changes nothing in the build but raising the ``tag_digest``
 logger to INFO (so its lines also reach the build log). Standalone: it imports
@@ -26,6 +32,7 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import os
 import resource
 import sys
 import time
@@ -34,11 +41,30 @@ from pathlib import Path
 marks: dict[str, float | str] = {}
 
 
+SEARCH_PROCESS = "tag_digest search"
+"""The name the plugin gives its search process (site/search_process.py)."""
+
+
 def _audit(event: str, args: tuple[object, ...]) -> None:
-    if event != "subprocess.Popen" or "index_start" in marks:
+    if event == "os.fork":
+        marks["last_fork"] = time.perf_counter()
+    if event != "subprocess.Popen" or "pagefind_start" in marks:
         return
     if "pagefind" in " ".join(map(str, args[:2])):
-        marks["index_start"] = time.perf_counter()
+        marks["pagefind_start"] = time.perf_counter()
+
+
+def _in_child(report: Path) -> None:
+    """In every forked child: the search process writes its own peak when it exits
+    (multiprocessing runs its finalizers before ``os._exit``; atexit does not run)."""
+    import multiprocessing.util
+
+    def write() -> None:
+        if multiprocessing.current_process().name == SEARCH_PROCESS:
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+            report.with_name(report.name + ".search").write_text(str(peak), encoding="utf-8")
+
+    multiprocessing.util.Finalize(None, write, exitpriority=100)
 
 
 class _IndexLine(logging.Handler):
@@ -52,7 +78,15 @@ class _IndexLine(logging.Handler):
 def _report(path: Path) -> None:
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start, end = marks.get("index_start"), marks.get("index_end")
+    search = path.with_name(path.name + ".search")
+    try:
+        search_rss: int | None = int(search.read_text(encoding="utf-8"))
+        search.unlink()
+    except (OSError, ValueError):
+        search_rss = None
+    # With a search process, the indexing began at its fork; else at Pagefind's start here.
+    start = marks.get("last_fork") if search_rss is not None else marks.get("pagefind_start")
+    end = marks.get("index_end")
     seconds = end - start if isinstance(start, float) and isinstance(end, float) else None
     figures = {
         "self_rss": own.ru_maxrss * 1024,
@@ -61,6 +95,7 @@ def _report(path: Path) -> None:
         "children_cpu": children.ru_utime + children.ru_stime,
         "index_seconds": seconds,
         "index_note": marks.get("index_note"),
+        "search_rss": search_rss,
     }
     path.write_text(json.dumps(figures), encoding="utf-8")
 
@@ -68,7 +103,10 @@ def _report(path: Path) -> None:
 def main(argv: list[str]) -> None:
     if len(argv) < 2 or argv[1] != "--":
         raise SystemExit("usage: python bench/probe.py REPORT.json -- <pelican arguments>")
-    atexit.register(_report, Path(argv[0]))
+    report = Path(argv[0])
+    report.with_name(report.name + ".search").unlink(missing_ok=True)
+    atexit.register(_report, report)
+    os.register_at_fork(after_in_child=lambda: _in_child(report))
     sys.addaudithook(_audit)
     logger = logging.getLogger("tag_digest")
     logger.setLevel(logging.INFO)

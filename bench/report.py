@@ -210,8 +210,9 @@ def render(
         f"commit {m['commit']}. Load average at the start: {', '.join(map(str, m['load']))}.",
         f"Posts from `{generator}` (seed {seed}), 20 configured tags. Times are wall-clock "
         "seconds of a child process running Pelican (`bench/probe.py`); CPU and peak RSS "
-        "are its `wait4` figures, which include the children it waited for (Pagefind): "
-        "the build process and the indexer are apart under Peak memory.",
+        "are its `wait4` figures, which include the children it waited for (the render "
+        "workers, the search process, Pagefind): the build process and its children are "
+        "apart under Peak memory.",
         "",
         *[f"> {note}" for note in notes],
         "",
@@ -231,14 +232,18 @@ def render(
         "### Peak memory",
         "",
         "From `bench/probe.py`, which runs each build: `RUSAGE_SELF` of the build process "
-        "and `RUSAGE_CHILDREN` (the indexer); the largest over the full builds.",
+        "and `RUSAGE_CHILDREN` (the largest child), and the plugin's search process's own "
+        "`RUSAGE_SELF` (forked after the model is built, it makes the search records and "
+        "drives Pagefind while the build writes the other pages; what it shares with the "
+        "build process counts in both); the largest over the full builds.",
         "",
         *report_scale.memory_table(ours),
         "",
         "### Indexing step (Pagefind)",
         "",
-        "From the start of the first bundle's Pagefind binary to the plugin's `search index of "
-        "… posts` line after the last bundle, median over the full builds.",
+        "From the fork of the search process (or, without one, the start of the first "
+        "bundle's Pagefind binary) to the plugin's `search index of … posts` line after the "
+        "last bundle, median over the full builds.",
         "",
         *report_scale.index_lines(ours),
         "",
