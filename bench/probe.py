@@ -32,13 +32,15 @@ from __future__ import annotations
 import atexit
 import json
 import logging
-import os
+import multiprocessing
+import multiprocessing.util
 import resource
 import sys
 import time
 from pathlib import Path
 
 marks: dict[str, float | str] = {}
+_holder: object = None
 
 
 SEARCH_PROCESS = "tag_digest search"
@@ -54,15 +56,24 @@ def _audit(event: str, args: tuple[object, ...]) -> None:
         marks["pagefind_start"] = time.perf_counter()
 
 
-def _in_child(report: Path) -> None:
-    """In every forked child: the search process writes its own peak when it exits
-    (multiprocessing runs its finalizers before ``os._exit``; atexit does not run)."""
-    import multiprocessing.util
+class _Report:
+    """Where the search process writes its peak (a weak-referenceable holder for
+    ``multiprocessing.util.register_after_fork``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+
+def _in_child(report: _Report) -> None:
+    """In every multiprocessing child: the search process writes its own peak when it
+    exits (multiprocessing runs its finalizers before ``os._exit``; atexit does not run)."""
+    if multiprocessing.current_process().name != SEARCH_PROCESS:
+        return
+    path = report.path
 
     def write() -> None:
-        if multiprocessing.current_process().name == SEARCH_PROCESS:
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-            report.with_name(report.name + ".search").write_text(str(peak), encoding="utf-8")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        path.with_name(path.name + ".search").write_text(str(peak), encoding="utf-8")
 
     multiprocessing.util.Finalize(None, write, exitpriority=100)
 
@@ -106,7 +117,9 @@ def main(argv: list[str]) -> None:
     report = Path(argv[0])
     report.with_name(report.name + ".search").unlink(missing_ok=True)
     atexit.register(_report, report)
-    os.register_at_fork(after_in_child=lambda: _in_child(report))
+    global _holder
+    _holder = _Report(report)
+    multiprocessing.util.register_after_fork(_holder, _in_child)
     sys.addaudithook(_audit)
     logger = logging.getLogger("tag_digest")
     logger.setLevel(logging.INFO)
