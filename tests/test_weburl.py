@@ -90,3 +90,32 @@ def test_no_other_module_lists_the_web_schemes() -> None:
                 if {"http", "https"} <= words:
                     found.append(name)
     assert sorted(set(found) - SETTINGS) == ["digest/sanitize.py", "weburl.py"]
+
+
+ODD = [
+    "https://a.example\t/b",  # the parser drops tabs and newlines anywhere
+    "https://a.ex\nample/b?x#y",
+    "https://user#frag@evil.example/",  # the host ends at the first "#"
+    "https://user?q@evil.example/",
+    "https://user/x@evil.example/",
+    "https://[2001:db8::1]:8443?x",
+    "https://[oops?x]/",
+    "https://example.org:99999#x",
+    "HTTPS://EXAMPLE.org:443/a",
+    "http://example.org:80",
+    "https://",
+    "http://",
+    "https://@/",
+    "\x01https://example.org/",
+    " \thttps://example.org/x ",
+]
+
+
+@pytest.mark.parametrize("url", [*WEB, *NOT_WEB, *ODD])
+def test_the_origin_cut_gives_the_address_of_the_whole_url(url: str) -> None:
+    """address() parses only ``scheme://host:port`` (one cache entry per server): the same
+    answer as parsing the whole URL."""
+    from tag_digest.archive.origins import _address
+
+    assert address(url) == _address(url)
+    assert address(url + "/more?and#more") == _address(url + "/more?and#more")

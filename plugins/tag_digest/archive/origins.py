@@ -16,12 +16,37 @@ Address = tuple[str, int]
 """A server's host (lower case) and port."""
 
 
-@functools.lru_cache(maxsize=1 << 12)  # the same few servers in every post
 def address(url: str) -> Address | None:
     """Host and port of an http(s) ``url`` (its scheme's default port when none is given).
 
     ``None`` when ``url`` is not http(s) or no URL parser accepts it.
     """
+    return _address(_origin_part(url))
+
+
+def _origin_part(url: str) -> str:
+    """``url`` up to the end of its network location (``https://host:port``) when it starts
+    with ``http://`` or ``https://`` (any case), else ``url`` whole.
+
+    The URL parser ends the network location at the first ``/``, ``?`` or ``#`` after the
+    ``//``, so the cut has the host and port of the whole URL, and the cache of
+    :func:`_address` holds one entry per server, not one per post.
+    """
+    text = url.strip()
+    head = text[:8].lower()
+    start = 8 if head.startswith("https://") else 7 if head.startswith("http://") else 0
+    if not start:
+        return url
+    end = len(text)
+    for mark in "/?#":
+        found = text.find(mark, start)
+        if found != -1 and found < end:
+            end = found
+    return text[:end]
+
+
+@functools.lru_cache(maxsize=1 << 12)  # the same few servers in every post
+def _address(url: str) -> Address | None:
     parts = web_url(url)
     if parts is None or parts.hostname is None:
         return None

@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
-from ..archive.origins import original_url
 from ..archive.records import Post, url_host
 from ..times import parse_time
 from .link_urls import TRACKING_PARAMETERS as TRACKING_PARAMETERS
@@ -34,7 +33,7 @@ from .link_urls import display_url as display_url
 from .link_urls import domain_of as domain_of
 from .link_urls import normalise_url as normalise_url
 from .link_urls import wayback_url as wayback_url
-from .sanitize import plain, safe_url
+from .sanitize import plain, safe_original
 
 
 def _classes(element: etree._Element) -> set[str]:
@@ -98,12 +97,10 @@ def card_title(post: Post, links: tuple[str, ...]) -> tuple[str, str] | None:
     title = plain(card.title).strip() if card else ""  # no control characters in any export
     if card is None or not title:
         return None
-    url = normalise_url(card.url) if card.url else None
-    if url in links:
-        return url, title
-    if len(links) == 1:
+    if len(links) == 1:  # the one link, whatever the card's URL (no need to normalise it)
         return links[0], title
-    return None
+    url = normalise_url(card.url) if card.url else None
+    return (url, title) if url in links else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +173,7 @@ def collect_links(
         links = extract(post)
         if not links:
             continue
-        original = safe_url(original_url(post.uri, post.url)) or ""  # untrusted: as in pages
+        original = safe_original(post.uri, post.url) or ""  # untrusted: as in pages
         share = Share(post.uri, original, digest_url(post), post.created_at, post.tags)
         for url in links:
             shares[url].setdefault(post.uri, share)

@@ -28,6 +28,7 @@ from collections.abc import Callable
 
 import nh3
 
+from ..archive.origins import original_url
 from ..weburl import is_web_url
 from .tagnames import normalise_tag
 
@@ -88,6 +89,17 @@ def safe_url(value: str | None, *, mailto: bool = False) -> str | None:
     if mailto and sep and rest and scheme.lower() == "mailto":
         return url
     return None
+
+
+def safe_original(uri: str, url: str) -> str | None:
+    """``safe_url(original_url(uri, url))``: the link to "the original post", if any, checked
+    once. :func:`~..archive.origins.original_url` gives ``""`` or a stripped web URL (it
+    judged its host and port, which is all the URL check judges), so only one with control
+    characters needs :func:`safe_url` again."""
+    original = original_url(uri, url)
+    if not original:
+        return None
+    return original if plain(original) == original else safe_url(original)
 
 
 @functools.lru_cache(maxsize=1 << 16)

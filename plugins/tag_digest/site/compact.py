@@ -17,11 +17,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..archive.origins import original_url
 from ..archive.records import Post, format_time
 from ..digest.grouping import local_time
 from ..digest.link_urls import display_url
-from ..digest.sanitize import plain, safe_url
+from ..digest.sanitize import plain, safe_original, safe_url
 from ..formats.feeds import short_title
 from .render import AuthorView, author_view, valid_lang
 
@@ -81,7 +80,7 @@ def compact_view(
     return CompactView(
         uri=plain(post.uri),
         author=author or author_view(post),
-        url=safe_url(original_url(post.uri, post.url)),
+        url=safe_original(post.uri, post.url),
         published=format_time(post.created),
         time=f"{local.hour:02d}:{local.minute:02d}",
         lang=valid_lang(post.language),

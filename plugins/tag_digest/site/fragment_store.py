@@ -12,8 +12,10 @@ cache folder removed during the build), the shard is rendered again
 
 from __future__ import annotations
 
+import ctypes
+import functools
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from markupsafe import Markup
 
@@ -29,6 +31,25 @@ the day pages, the feeds and the week pages read the shards in time order, each 
 pages that show full posts in tag order (tag pages, when ``DIGEST_COMPACT_PAGES`` leaves
 them full) read the shards they do not keep once per tag. At 100,000 posts a month's
 fragments are some 10 million characters, so the last two are kept."""
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc (macOS, musl, Windows)
+        return None
+    return trim
+
+
+def give_back_memory() -> None:
+    """Return the freed memory at the top and in the middle of the C heap to the system
+    (glibc's ``malloc_trim``; nothing elsewhere). A fragment is a string of some kilobytes,
+    which Python takes from the C heap, and the heap keeps what is freed unless asked (the
+    strings are freed as their last reference goes: no garbage collection is needed)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 class ShardFragments:
@@ -61,8 +82,11 @@ class ShardFragments:
         return ShardFragments(self.job, self.shards, self.where, self.digests, kept_chars=0)
 
     def release(self) -> None:
-        """Forget the kept shards (a later :meth:`fragment` reads its shard again)."""
+        """Forget the kept shards (a later :meth:`fragment` reads its shard again), and hand
+        the memory they held back to the system, so that what the build does next starts
+        from a lower peak (:func:`give_back_memory`)."""
         self._kept.clear()
+        give_back_memory()
 
     def digest(self, uri: str) -> str | None:
         return self.digests.get(uri)

@@ -28,10 +28,9 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from ..archive.origins import original_url
 from ..archive.records import Post, format_time, url_host
 from ..digest.grouping import local_time
-from ..digest.sanitize import clean_html, link_hashtags, plain, safe_url
+from ..digest.sanitize import clean_html, link_hashtags, plain, safe_original, safe_url
 from ..digest.tagnames import normalise_tag
 
 RENDER_VERSION = "5"
@@ -236,7 +235,7 @@ def post_view(post: Post, ctx: RenderContext) -> PostView:
     local = local_time(post, ctx.tz)
     return PostView(
         uri=plain(post.uri),
-        url=safe_url(original_url(post.uri, post.url)),  # on the post's own origin host, or none
+        url=safe_original(post.uri, post.url),  # on the post's own origin host, or none
         lang=valid_lang(post.language),
         published=format_time(post.created),
         local=local,

@@ -66,12 +66,20 @@ class Choice:
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """What the search page shows and which bundles there are."""
+    """The searchable entries and their bundles."""
 
+    entries: tuple[Entry, ...]
+    bundles: tuple[Bundle, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    """What the indexing gives back: what it did, and the search page's filter choices."""
+
+    report: StoreReport
     tags: tuple[Choice, ...]
     months: tuple[Choice, ...]
     languages: tuple[Choice, ...]
-    bundles: tuple[Bundle, ...]
 
 
 def search_nav(ctx: PageContext) -> NavLink:
@@ -96,7 +104,7 @@ class SearchPages:
         """A fragment reader of the search's own (:meth:`.fragment_store.ShardFragments.reader`):
         then the bundles can be indexed in a process beside the page writing (:meth:`start`);
         ``None``: by :meth:`write`, from the entries' own fragments."""
-        self._indexing: Indexing[StoreReport] | None = None
+        self._indexing: Indexing[_Done] | None = None
         self._planned: _Plan | None = None
         self.output = output
         """Pelican's output folder (the bundles go in ``pagefind/<key>/`` there)."""
@@ -160,12 +168,18 @@ class SearchPages:
             self.ctx.settings.default_lang,
             self.ctx.words["content_warning"],
         )
-        out = []
-        for key in newest_first(groups):
-            group = groups[key]
-            signature = sources_hash((self._source(e) for e in group), *extra)
-            out.append(Bundle(key, len(group), signature, functools.partial(self._records, group)))
-        return out
+        return [
+            Bundle(
+                key,
+                len(groups[key]),
+                functools.partial(self._signature, groups[key], extra),
+                functools.partial(self._records, groups[key]),
+            )
+            for key in newest_first(groups)
+        ]
+
+    def _signature(self, group: Sequence[Entry], extra: Sequence[str]) -> str:
+        return sources_hash((self._source(e) for e in group), *extra)
 
     def _records(self, group: Sequence[Entry]) -> Iterator[SearchRecord]:
         return (self.record(entry) for entry in group)
@@ -194,11 +208,15 @@ class SearchPages:
         return tags, month_choices, tuple(Choice(lang, lang) for lang in langs)
 
     def _plan(self) -> _Plan:
-        entries = self.searchable_entries()
+        entries = tuple(self.searchable_entries())
+        return _Plan(entries, tuple(self.bundles(entries)))
+
+    def _work(self, plan: _Plan) -> _Done:
+        """The indexing, and the filter choices (both read every searchable post)."""
         tags, months, languages = self.search_choices(
-            record_filters(e.post, self._tag_names(e), e.date) for e in entries
+            record_filters(e.post, self._tag_names(e), e.date) for e in plan.entries
         )
-        return _Plan(tags, months, languages, tuple(self.bundles(entries)))
+        return _Done(self._update(plan.bundles), tags, months, languages)
 
     def start(self, *, fork: bool = True) -> None:
         """Begin indexing in a process of its own (:mod:`.search_process`) while the other
@@ -207,40 +225,38 @@ class SearchPages:
         if self.fragments is None or self._indexing is not None:
             return
         self._planned = plan = self._plan()
-        self._indexing = Indexing(functools.partial(self._update, plan.bundles), fork=fork)
+        self._indexing = Indexing(functools.partial(self._work, plan), fork=fork)
 
     def write(self, out: PageSink) -> None:
         """``search/index.html`` and ``<output>/pagefind/<key>/`` (see the module docstring)."""
         plan = self._planned or self._plan()
+        indexing = self._indexing or Indexing(functools.partial(self._work, plan), fork=False)
+        self._indexing, self._planned = None, None
+        try:
+            done = indexing.result()
+        except TagDigestError as error:
+            fail(error)
+        except OSError as error:  # the output or the cache folder cannot be written
+            fail(TagDigestError(f"search: cannot write the search bundles: {error}"))
         keys = [b.key for b in plan.bundles]
         out.write_page(
             SEARCH_PATH,
             SEARCH_TEMPLATE,
             inputs=[
-                [c.value for c in plan.tags],
-                [(c.value, c.label) for c in plan.months],
-                [c.value for c in plan.languages],
+                [c.value for c in done.tags],
+                [(c.value, c.label) for c in done.months],
+                [c.value for c in done.languages],
                 keys,
             ],
             indexed=bool(keys),
             bundle_keys=keys,
-            tag_choices=plan.tags,
-            month_choices=plan.months,
-            language_choices=plan.languages,
+            tag_choices=done.tags,
+            month_choices=done.months,
+            language_choices=done.languages,
             index_lang=index_language(self.ctx.settings.default_lang),
             current_link=self.ctx.urls.link(SEARCH_PATH),
         )
-        indexing = self._indexing or Indexing(
-            functools.partial(self._update, plan.bundles), fork=False
-        )
-        self._indexing, self._planned = None, None
-        try:
-            report = indexing.result()
-        except TagDigestError as error:
-            fail(error)
-        except OSError as error:  # the output or the cache folder cannot be written
-            fail(TagDigestError(f"search: cannot write the search bundles: {error}"))
-        self._log(report, plan.bundles)
+        self._log(done.report, plan.bundles)
 
     def _update(self, bundles: Sequence[Bundle]) -> StoreReport:
         (self.state.parent / OLD_STATE_FILE).unlink(missing_ok=True)

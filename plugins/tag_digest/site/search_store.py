@@ -43,8 +43,9 @@ class Bundle:
 
     key: str
     posts: int
-    signature: str
-    """A hash of everything its records are made from."""
+    signature: Callable[[], str]
+    """A hash of everything its records are made from (made when the store asks: in a build,
+    in the search's own process)."""
     records: Callable[[], Iterable[SearchRecord]]
     """Its records, made only when it is re-indexed (a generator: made as Pagefind takes them)."""
 
@@ -120,7 +121,8 @@ def update_bundles(
     for bundle in bundles:
         kept, out = cache / bundle.key, where / bundle.key
         cached = entry_of(kept)
-        if saved.get(bundle.key) == bundle.signature and cached is not None:
+        signature = bundle.signature()
+        if saved.get(bundle.key) == signature and cached is not None:
             if entry_of(out) == cached:
                 report.kept.append(bundle.key)
             else:
@@ -131,7 +133,7 @@ def update_bundles(
             _write_state(state, current)
         write_bundle(bundle.records(), kept)
         copy_bundle(kept, out)
-        current[bundle.key] = bundle.signature
+        current[bundle.key] = signature
         _write_state(state, current)
         report.indexed.append(bundle.key)
     return report

@@ -46,12 +46,23 @@ class SitePages:
         fragments: ShardFragments | None = None,
     ) -> None:
         """``fragments``: the build's fragment store (the entries' source). With one, the
-        search index is made in a process beside the other pages, from a reader of its own
-        (:meth:`.SearchPages.start`), and the store forgets its kept shards once the last
-        pages that show posts in full are written."""
+        search index is begun here, in a process beside the rest of the build, from a reader
+        of its own (:meth:`.SearchPages.start`), and the store forgets its kept shards once
+        the last pages that show posts in full are written."""
         self.fragments = fragments
         self.ctx = ctx
         self.place = Placement(ctx, known_titles, known_links)
+        self.search = SearchPages(
+            ctx,
+            self.place.post_link,
+            known_links,
+            output,
+            search_state,
+            None if fragments is None else fragments.reader(),
+        )
+        # As soon as it can: the search index is made beside the rest of the build, unless
+        # DIGEST_WORKERS says one process (then SearchPages.write makes it, after the pages).
+        self.search.start(fork=worker_count(ctx.settings.workers) > 1)
         self.links = collect(ctx.model, self.place.post_link, known_links)
         self.summaries = Summaries(
             tz=ctx.model.tz,
@@ -68,14 +79,6 @@ class SitePages:
         self.feeds = FeedPages(ctx, self.place, self.summaries, known_titles)
         self.sitemap = SitemapPages(ctx)
         self.removal = RemovalPage(ctx)
-        self.search = SearchPages(
-            ctx,
-            self.place.post_link,
-            known_links,
-            output,
-            search_state,
-            None if fragments is None else fragments.reader(),
-        )
         self.home = HomeView(
             week=self.period_pages.home_week(),
             links=tuple(self.link_pages.link_view(link) for link in self.links[:HOME_LINKS]),
@@ -104,8 +107,6 @@ class SitePages:
 
         ``host_urls``: the host site's pages and articles, for the sitemap.
         """
-        # The search index is made beside the other pages, unless DIGEST_WORKERS says one process.
-        self.search.start(fork=worker_count(self.ctx.settings.workers) > 1)
         if home:  # at the site root the home page is the theme's index.html (Pelican's)
             out.write_page("index.html", "index", inputs=["home", self.home_inputs()])
         self.tag_pages.write(out)
