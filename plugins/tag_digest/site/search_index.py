@@ -22,7 +22,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from pathlib import Path
 from typing import cast
 
@@ -35,7 +35,7 @@ from .search import SearchRecord
 
 ENTRY = "pagefind-entry.json"
 BATCH = 500
-"""Records in flight at once (the binary answers each in turn)."""
+"""Records sent at once (the binary answers each in turn); two batches are in flight."""
 UNUSED = ("pagefind-*ui.js", "pagefind-*ui.css", "pagefind-highlight.js")
 
 
@@ -74,8 +74,11 @@ async def _build(records: Iterable[SearchRecord], target: Path) -> None:
         config: IndexConfig = {"write_playground": False}
         index: PagefindIndex = await service.create_index(config)
         stream = iter(records)
+        sent: Awaitable[object] | None = None
+        # Two batches in flight: the next batch's records are made while the binary
+        # indexes the one sent before (its messages go out in order all the same).
         while batch := list(itertools.islice(stream, BATCH)):
-            await asyncio.gather(
+            adding = asyncio.gather(
                 *(
                     index.add_custom_record(
                         url=r.url,
@@ -87,6 +90,11 @@ async def _build(records: Iterable[SearchRecord], target: Path) -> None:
                     for r in batch
                 )
             )
+            if sent is not None:
+                await sent
+            sent = adding
+        if sent is not None:
+            await sent
         await index.write_files(output_path=str(target))
         for unused in UNUSED:  # Pagefind's stock interfaces: the theme has its own
             for path in target.glob(unused):
