@@ -385,10 +385,14 @@ def test_every_origin_judgement_goes_through_origins() -> None:
     port, by :mod:`tag_digest.archive.origins`; only ``records.url_host`` (handles, domain
     blocks: host alone by design) reads a URL's host besides."""
     from tag_digest.archive import audit_plan, ingest, merge, origins
-    from tag_digest.digest import links
+    from tag_digest.digest import links, sanitize
+    from tag_digest.site import compact, render
 
     assert merge.is_origin is ingest.is_origin is audit_plan.is_origin is origins.is_origin
-    assert links.original_url is origins.original_url
+    # the links, the pages and the compact entries take "the original" from one function
+    assert sanitize.original_url is origins.original_url
+    assert links.safe_original is render.safe_original is compact.safe_original
+    assert links.safe_original is sanitize.safe_original
     # host and port: another port on the same host is another server, in every module
     uri = "http://127.0.0.1:8001/users/a/statuses/1"
     assert audit_plan.id_from_uri(uri, "http://127.0.0.1:8001") == "1"
