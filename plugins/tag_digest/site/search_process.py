@@ -12,6 +12,7 @@ function runs in this process when the result is asked for.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -25,6 +26,9 @@ _OK, _ERROR, _OS_ERROR = "ok", "error", "os-error"
 
 
 def _child(work: Callable[[], object], conn: Connection) -> None:
+    # What the build made before the fork is never garbage here: the collector leaves it
+    # alone (else each full collection walks, and so copies, every page of the inherited heap).
+    gc.freeze()
     try:
         result = work()
     except TagDigestError as error:  # the message survives pickling, not always the error
