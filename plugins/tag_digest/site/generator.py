@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 import json
 import logging
 from collections.abc import Mapping
@@ -190,6 +191,9 @@ class DigestGenerator(Generator):  # type: ignore[misc]
             fragments=fragments,
         )
         self.context.update(self.pages.shared())
+        # The model lives until the pages are written: the collector need not walk it in every
+        # full collection meanwhile (generate_output unfreezes it: `pelican -r` builds again).
+        gc.freeze()
 
     # -- loading --------------------------------------------------------------
 
@@ -245,6 +249,12 @@ class DigestGenerator(Generator):  # type: ignore[misc]
     # -- writing --------------------------------------------------------------
 
     def generate_output(self, writer: object) -> None:
+        try:
+            self._generate_output()
+        finally:
+            gc.unfreeze()
+
+    def _generate_output(self) -> None:
         prefix = self.digest_settings.digest_path
         if self.bundled:
             copy_bundled_static(Path(self.output_path) / prefix / BUNDLED_STATIC_DIR)
