@@ -77,8 +77,8 @@ class ShardFragments:
 
     def reader(self) -> ShardFragments:
         """Another reader of the same fragments, keeping only its last :data:`SHARDS_KEPT`
-        shards: for a second thread (the search index reads the posts once, in time order),
-        which must not share this one's kept shards."""
+        shards: for the search index, which reads the posts once, in time order, in a
+        process of its own (a fork would otherwise carry this reader's kept shards along)."""
         return ShardFragments(self.job, self.shards, self.where, self.digests, kept_chars=0)
 
     def release(self) -> None:

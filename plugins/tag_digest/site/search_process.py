@@ -1,13 +1,14 @@
 """The search index made in a process of its own while the build writes the other pages.
 
 :class:`Indexing` forks a process (where ``fork`` exists) that runs one function (in a
-build, :func:`.search_store.update_bundles` of the bundles) and hands its result, or the
-line of its error, back through a pipe; :meth:`Indexing.result` waits for it. The child
-inherits the build's model (a fork copies a page only when one side writes it), makes the
-search records and drives Pagefind, so the indexing and the page writing run on two cores
-side by side. A thread would not: it takes turns with the page writing on one interpreter
-(measured at 100,000 posts: no gain). Without ``fork``, or when asked not to fork, the
-function runs in this process when the result is asked for.
+build, the bundles' update and the search page's filter choices, ``SearchPages._work``)
+and hands its result, or the line of its error, back through a pipe;
+:meth:`Indexing.result` waits for it. The child inherits the build's model (a fork copies
+a page only when one side writes it), makes the search records and drives Pagefind, so
+the indexing and the page writing run on two cores side by side. A thread would not: it
+takes turns with the page writing on one interpreter (measured at 100,000 posts: no
+gain). Without ``fork``, or when asked not to fork, the function runs in this process
+when the result is asked for.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from multiprocessing.connection import Connection
 from typing import Generic, TypeVar, cast
 
 from ..errors import TagDigestError
+from .workers import forkable
 
 T = TypeVar("T")
 
@@ -49,7 +51,7 @@ class Indexing(Generic[T]):
         self.work = work
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
-        if fork and "fork" in multiprocessing.get_all_start_methods():
+        if fork and forkable():
             context = multiprocessing.get_context("fork")
             receiver, sender = context.Pipe(duplex=False)
             self._process = context.Process(

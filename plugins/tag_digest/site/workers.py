@@ -42,6 +42,11 @@ def worker_count(setting: int) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
 
 
+def forkable() -> bool:
+    """Whether this platform can fork worker processes (the workers and the search process)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def read_bytes(shard: Shard) -> bytes:
     try:
         return shard.path.read_bytes()
@@ -103,8 +108,7 @@ def _run_inherited(shard: Shard) -> ShardIndex:
 
 def pool_size(job: ShardJob, shards: int, workers: int) -> int:
     """How many processes :func:`run_shards` uses for ``shards`` shards (1: this one)."""
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    if workers <= 1 or shards < 2 or job.cache.root is None or not forkable:
+    if workers <= 1 or shards < 2 or job.cache.root is None or not forkable():
         return 1
     return min(workers, shards)
 
