@@ -17,7 +17,8 @@ from tag_digest.archive.records import from_json, to_json_line
 from tag_digest.archive.shards import Archive
 from tag_digest.archive.statuses import from_status
 from tag_digest.digest.periods import post_anchor
-from tag_digest.site.search import fragment_text, search_record, searchable, start_of
+from tag_digest.site.fragment_text import fragment_text
+from tag_digest.site.search import search_record, searchable, start_of
 
 
 def test_only_an_author_who_said_indexable_is_searchable() -> None:

@@ -16,17 +16,13 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import lxml.html
-from lxml import etree
-
 from ..archive.records import Post
 from ..digest.links import domain_of
+from .fragment_text import fragment_text
 from .render import author_view, valid_lang
 
 START_CHARS = 200
 """How much of a post's text a result shows."""
-CONTENT_CHARS = 20_000
-"""A bound on the text indexed per post (posts are short; the input is untrusted)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,25 +60,6 @@ def index_language(site_lang: str) -> str:
 
 def _squash(text: str) -> str:
     return " ".join(text.split())
-
-
-def fragment_text(fragment: str) -> str:
-    """The text of a rendered post's ``e-content`` (what the reader sees of its body)."""
-    if "e-content" not in fragment:
-        return ""
-    try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return ""
-    parts = root.xpath('.//*[contains(concat(" ", @class, " "), " e-content ")]')
-    if not parts:
-        return ""
-    body = parts[0]
-    for hidden in body.xpath('.//*[contains(concat(" ", @class, " "), " invisible ")]'):
-        hidden.drop_tree()  # Mastodon's hidden URL parts (https://, the long tail)
-    for br in body.iter("br", "p"):
-        br.tail = " " + (br.tail or "")
-    return _squash(body.text_content())[:CONTENT_CHARS]
 
 
 def start_of(text: str, limit: int = START_CHARS) -> str:
