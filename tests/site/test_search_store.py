@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
 from digest_support import build, parse, write_archive
+from pagefind.service import get_executable
 from search_support import indexed, post
 from tag_digest.archive.shards import Archive
+from tag_digest.errors import TagDigestError
+from tag_digest.site.search import SearchRecord
+from tag_digest.site.search_store import SEARCH_DIR, Bundle, update_bundles
 
 OLD = [post(1, "Старый пост про кошек", day="2022-03-01"), post(2, "Пост 2023", day="2023-05-02")]
 NEW = post(3, "Новый пост про кошек", day="2024-12-10")
@@ -105,3 +110,68 @@ def test_a_bundle_whose_output_differs_from_its_cached_copy_is_copied_again(
     assert "search bundle 2023 copied from the cache" in caplog.text
     assert "0 indexed, 1 copied from the cache, 2 unchanged" in caplog.text
     assert entry.read_bytes() == good
+
+
+def _record(n: int, text: str) -> SearchRecord:
+    return SearchRecord(
+        url=f"days/2024-12-10/#p-{n}",
+        content=text,
+        language="ru",
+        meta={"title": f"Автор {n}", "handle": f"@a{n}", "date": "2024-12-10", "day": "10"},
+        filters={"tag": ["#LLM"], "month": ["2024-12"]},
+    )
+
+
+def _bundle(key: str, texts: list[str]) -> Bundle:
+    records = [_record(n, text) for n, text in enumerate(texts)]
+    return Bundle(key, len(records), lambda: f"sig-{key}", lambda: iter(records))
+
+
+def test_bundles_are_written_while_the_next_is_fed_and_a_failure_claims_nothing_unwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The real binary, started through a script that, on its second start, stops at once:
+    # the second bundle's Pagefind dies while the first one is being written.
+    real = get_executable()
+    assert real is not None
+    count = tmp_path / "starts"
+    wrapper = tmp_path / "pagefind"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f'echo x >> "{count}"\n'
+        f'[ "$(wc -l < "{count}")" -eq 2 ] && exit 3\n'
+        f'exec "{real}" "$@"\n',
+        encoding="utf-8",
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
+    output, cache, state_file = tmp_path / "out", tmp_path / "cache", tmp_path / "search.json"
+    bundles = [
+        _bundle("2024", ["кошки", "собаки"]),
+        _bundle("2023", ["лисы"]),
+        _bundle("2022", ["ежи"]),
+    ]
+    with pytest.raises(TagDigestError, match=r"^search: (the Pagefind binary stopped|Pagefind)"):
+        update_bundles(bundles, output, cache, state_file)
+    assert len(count.read_text().splitlines()) == 2  # the third was never started
+    saved = json.loads(state_file.read_text("utf-8"))["bundles"]
+    assert saved == {"2024": "sig-2024"}  # written and claimed; the others not
+    assert (output / SEARCH_DIR / "2024" / "pagefind-entry.json").is_file()
+    assert sorted(p.name for p in cache.iterdir()) == ["2024"]  # no half-written folder
+    assert not (output / SEARCH_DIR / "2023").exists()
+
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    report = update_bundles(bundles, output, cache, state_file)
+    assert report.kept == ["2024"] and report.indexed == ["2023", "2022"]
+    assert sorted(p.name for p in (output / SEARCH_DIR).iterdir()) == ["2022", "2023", "2024"]
+    assert json.loads(state_file.read_text("utf-8"))["bundles"] == {
+        "2022": "sig-2022",
+        "2023": "sig-2023",
+        "2024": "sig-2024",
+    }
+    texts = {}
+    for key in ("2022", "2023", "2024"):
+        site = tmp_path / f"only-{key}"
+        shutil.copytree(output / SEARCH_DIR / key, site / SEARCH_DIR / key)
+        texts[key] = sorted(r["content"] for r in indexed(site))
+    assert texts == {"2022": ["ежи"], "2023": ["лисы"], "2024": ["кошки", "собаки"]}

@@ -1,4 +1,4 @@
-"""Writing one Pagefind index ("bundle") of :class:`~.search.SearchRecord`\\ s to a folder.
+"""Writing Pagefind indexes ("bundles") of :class:`~.search.SearchRecord`\\ s to folders.
 
 Pagefind's Python package (``pagefind[bin]``) ships the Pagefind binary and talks
 to it over pipes (``pagefind --service``): nothing is downloaded, no Node is
@@ -9,20 +9,23 @@ The package's own reader of the binary's replies sleeps 0.1 s before each one,
 which caps indexing at ten records a second; :class:`_Service` reads them as
 they come (same protocol, same messages). A bundle is written to a temporary
 directory beside its folder and then swapped in, so a search never sees half an
-index, and nothing of a deleted post stays behind. Which bundles there are and
-when one is re-indexed is :mod:`.search_store`'s job.
+index, and nothing of a deleted post stays behind. :func:`write_bundles` writes one bundle
+while it feeds the next to a second Pagefind process (a bundle's writing takes about half
+its time, with Python idle). Which bundles there are and when one is re-indexed is
+:mod:`.search_store`'s job.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import itertools
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import cast
 
@@ -36,6 +39,8 @@ from .search import SearchRecord
 ENTRY = "pagefind-entry.json"
 BATCH = 500
 """Records sent at once (the binary answers each in turn); two batches are in flight."""
+Job = tuple[Iterable[SearchRecord], Path]
+"""A bundle's records and the folder its index goes in."""
 UNUSED = ("pagefind-*ui.js", "pagefind-*ui.css", "pagefind-highlight.js")
 
 
@@ -68,8 +73,12 @@ class _Service(PagefindService):
                 waiting.set_result(cast(InternalResponsePayload, payload))
 
 
-async def _build(records: Iterable[SearchRecord], target: Path) -> None:
-    service = await _Service().launch()
+async def _feed(records: Iterable[SearchRecord]) -> tuple[PagefindService, PagefindIndex]:
+    """A Pagefind process holding ``records`` (not yet written)."""
+    try:
+        service = await _Service().launch()
+    except OSError as exc:
+        raise _one_line(exc) from None
     try:
         config: IndexConfig = {"write_playground": False}
         index: PagefindIndex = await service.create_index(config)
@@ -95,7 +104,21 @@ async def _build(records: Iterable[SearchRecord], target: Path) -> None:
             sent = adding
         if sent is not None:
             await sent
-        await index.write_files(output_path=str(target))
+    except BaseException as exc:
+        await service.close()
+        if isinstance(exc, OSError):
+            raise _one_line(exc) from None
+        raise
+    return service, index
+
+
+async def _write(service: PagefindService, index: PagefindIndex, target: Path) -> None:
+    """Pagefind writes what it holds into ``target``; then it stops."""
+    try:
+        try:
+            await index.write_files(output_path=str(target))
+        except OSError as exc:
+            raise _one_line(exc) from None
         for unused in UNUSED:  # Pagefind's stock interfaces: the theme has its own
             for path in target.glob(unused):
                 path.unlink()
@@ -103,29 +126,76 @@ async def _build(records: Iterable[SearchRecord], target: Path) -> None:
         await service.close()
 
 
-def write_bundle(records: Iterable[SearchRecord], target: Path) -> Path:
-    """Index ``records`` into the folder ``target`` (replacing what was there); returns it.
+def _one_line(exc: OSError) -> TagDigestError:
+    if isinstance(exc, FileNotFoundError):
+        return TagDigestError(
+            f"search: cannot run Pagefind ({exc}); `make deps` installs pagefind[bin]"
+        )
+    return TagDigestError(f"search: Pagefind failed: {exc}")
 
-    ``records`` is read :data:`BATCH` at a time: a generator keeps no more of them in
-    memory than are in flight.
 
-    One Pagefind process per call, so the indexer's peak memory is that of one bundle.
-    Raises :class:`TagDigestError` (one line) when Pagefind cannot run.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+async def _build_all(jobs: Iterable[Job], done: Callable[[Path], None]) -> None:
+    writing: tuple[asyncio.Task[None], Path, Path] | None = None
     try:
-        try:
-            asyncio.run(_build(records, work / "new"))
-        except FileNotFoundError as exc:
-            raise TagDigestError(
-                f"search: cannot run Pagefind ({exc}); `make deps` installs pagefind[bin]"
-            ) from None
-        except OSError as exc:
-            raise TagDigestError(f"search: Pagefind failed: {exc}") from None
+        for records, target in jobs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+            try:
+                service, index = await _feed(records)
+            except BaseException:
+                shutil.rmtree(work, ignore_errors=True)
+                raise
+            # This bundle is written while the next one is fed: at most two Pagefind
+            # processes, one of them writing, so the search keeps both cores busy.
+            task = asyncio.ensure_future(_write(service, index, work / "new"))
+            previous, writing = writing, (task, work, target)
+            if previous is not None:
+                await _finish(*previous, done)
+        if writing is not None:
+            last, writing = writing, None
+            await _finish(*last, done)
+    except Exception:
+        if writing is not None:  # fed in full before the error: it is finished all the same
+            last, writing = writing, None
+            with contextlib.suppress(Exception):  # the first error is the one reported
+                await _finish(*last, done)
+        raise
+    finally:
+        if writing is not None:  # interrupted: the bundle being written is given up
+            writing[0].cancel()
+            with contextlib.suppress(BaseException):
+                await writing[0]
+            shutil.rmtree(writing[1], ignore_errors=True)
+
+
+async def _finish(
+    task: asyncio.Task[None], work: Path, target: Path, done: Callable[[Path], None]
+) -> None:
+    try:
+        await task
         swap_in(work / "new", target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    done(target)
+
+
+def write_bundles(jobs: Iterable[Job], done: Callable[[Path], None] = lambda _: None) -> None:
+    """Index each job's records into its folder (replacing what was there), in order, calling
+    ``done(folder)`` as each is in place.
+
+    One Pagefind process per bundle, so the indexer's peak memory is that of one bundle
+    (two at most at once: one is written while the next is fed). ``records`` is read
+    :data:`BATCH` at a time: a generator keeps no more of them in memory than are in
+    flight. Raises :class:`TagDigestError` (one line) when Pagefind cannot run; the
+    bundle it was feeding, and any after it, are then not touched (the one before, fed
+    in full, is finished and ``done`` first).
+    """
+    asyncio.run(_build_all(jobs, done))
+
+
+def write_bundle(records: Iterable[SearchRecord], target: Path) -> Path:
+    """Index ``records`` into the folder ``target`` (replacing what was there); returns it."""
+    write_bundles([(records, target)])
     return target
 
 

@@ -14,8 +14,9 @@ it was made from. For every bundle of this build, one of three things happens:
 - *indexed*: anything else: Pagefind indexes the bundle's records into the cache, then
   it is copied to the output.
 
-Bundles are indexed one after another, each by its own Pagefind process, so the
-indexer's peak memory is that of the biggest bundle. A folder in ``<output>/pagefind/``
+Bundles are indexed one after another, each by its own Pagefind process (one is written
+while the next is fed, :func:`.search_index.write_bundles`), so the indexer's peak memory
+is that of the two biggest bundles at most. A folder in ``<output>/pagefind/``
 or in the cache that is no bundle of this build (a bundle no longer produced, the
 single index of earlier versions) is removed.
 """
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .search import SearchRecord
-from .search_index import copy_bundle, entry_of, write_bundle
+from .search_index import copy_bundle, entry_of, write_bundles
 from .writer import replace_file
 
 SEARCH_DIR = "pagefind"
@@ -118,6 +119,7 @@ def update_bundles(
     _prune(cache, keys)
     if current != saved:
         _write_state(state, current)
+    indexing: list[tuple[Bundle, str]] = []
     for bundle in bundles:
         kept, out = cache / bundle.key, where / bundle.key
         cached = entry_of(kept)
@@ -129,11 +131,18 @@ def update_bundles(
                 copy_bundle(kept, out)
                 report.copied.append(bundle.key)
             continue
-        if current.pop(bundle.key, None) is not None:
-            _write_state(state, current)
-        write_bundle(bundle.records(), kept)
-        copy_bundle(kept, out)
-        current[bundle.key] = signature
+        indexing.append((bundle, signature))
+    claimed = [current.pop(bundle.key, None) for bundle, _ in indexing]
+    if any(old is not None for old in claimed):  # until indexed, no bundle is claimed
         _write_state(state, current)
-        report.indexed.append(bundle.key)
+    signatures = {cache / bundle.key: (bundle.key, signature) for bundle, signature in indexing}
+
+    def indexed(kept: Path) -> None:
+        key, signature = signatures[kept]
+        copy_bundle(kept, where / key)
+        current[key] = signature
+        _write_state(state, current)
+        report.indexed.append(key)
+
+    write_bundles(((bundle.records(), cache / bundle.key) for bundle, _ in indexing), indexed)
     return report
