@@ -29,7 +29,8 @@ def format_time(value: dt.datetime, *, whole_seconds: bool = False) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
-@functools.lru_cache(maxsize=1 << 16)  # pure; the same times are sorted and compared often
+@functools.lru_cache(maxsize=1 << 18)  # pure; the same times are sorted and compared often
+# (every post's own time, many times a build: a cache smaller than the archive thrashes)
 def parse_time(value: str) -> dt.datetime:
     """Parse an ISO-8601 time; naive times are taken as UTC."""
     parsed = read_time(value)

@@ -9,6 +9,7 @@ untrusted strings and never raises on them.
 from __future__ import annotations
 
 import functools
+import re
 
 from ..weburl import DEFAULT_PORTS, web_url
 
@@ -24,6 +25,9 @@ def address(url: str) -> Address | None:
     return _address(_origin_part(url))
 
 
+_ORIGIN_PART = re.compile(r"https?://[^/?#]*", re.ASCII | re.IGNORECASE)
+
+
 def _origin_part(url: str) -> str:
     """``url`` up to the end of its network location (``https://host:port``) when it starts
     with ``http://`` or ``https://`` (any case), else ``url`` whole.
@@ -32,17 +36,8 @@ def _origin_part(url: str) -> str:
     ``//``, so the cut has the host and port of the whole URL, and the cache of
     :func:`_address` holds one entry per server, not one per post.
     """
-    text = url.strip()
-    head = text[:8].lower()
-    start = 8 if head.startswith("https://") else 7 if head.startswith("http://") else 0
-    if not start:
-        return url
-    end = len(text)
-    for mark in "/?#":
-        found = text.find(mark, start)
-        if found != -1 and found < end:
-            end = found
-    return text[:end]
+    cut = _ORIGIN_PART.match(url.strip())
+    return url if cut is None else cut.group()
 
 
 @functools.lru_cache(maxsize=1 << 12)  # the same few servers in every post

@@ -110,8 +110,9 @@ def normalise_url(url: str) -> str | None:
 def domain_of(url: str) -> str:
     """The host a link is grouped under: Unicode form, without ``www.``."""
     host = urlsplit(url).hostname or ""
-    with contextlib.suppress(UnicodeError):
-        host = host.encode("ascii").decode("idna")
+    if "xn--" in host:  # (the codec returns any other label as it is, and it is slow)
+        with contextlib.suppress(UnicodeError):
+            host = host.encode("ascii").decode("idna")
     return host.removeprefix("www.")
 
 
