@@ -47,6 +47,8 @@ from ..version import REPOSITORY, __version__
 from .cache import FragmentCache
 from .context import PageContext, SiteFacts, under
 from .fetched_block import fetched_block
+from .link_cache import FILE as LINKS_FILE
+from .link_cache import LinkStore
 from .loading import load_posts
 from .owned import owns_output
 from .page_output import PageOutput, signature_hash
@@ -189,6 +191,7 @@ class DigestGenerator(Generator):  # type: ignore[misc]
             output=Path(self.output_path),
             search_state=cache_root / STATE_FILE,
             fragments=fragments,
+            link_store=LinkStore(cache_root / LINKS_FILE, render_context.fingerprint, reads),
         )
         self.context.update(self.pages.shared())
         # The model lives until the pages are written: the collector need not walk it in every

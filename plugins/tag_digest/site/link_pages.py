@@ -29,6 +29,7 @@ from ..digest.strings import page_label
 from ..formats.exports import bookmarks_parts, export_order, links_csv_parts, links_json_parts
 from ..formats.feeds import absolute_url
 from .context import PageContext, PageSink
+from .link_cache import LinkStore
 from .link_views import (
     LINKS_DIR,
     GroupRow,
@@ -50,15 +51,22 @@ EXPORTS = ("links.json", "links.csv", "bookmarks.html")
 
 
 def collect(
-    model: SiteModel, post_link: Callable[[Post], str], known: Mapping[str, tuple[str, ...]]
+    model: SiteModel,
+    post_link: Callable[[Post], str],
+    known: Mapping[str, tuple[str, ...]],
+    store: LinkStore | None = None,
 ) -> tuple[Link, ...]:
-    """The link collection of the model's posts; ``known``: each post's links, if made already."""
+    """The link collection of the model's posts; ``known``: each post's links, if made already;
+    ``store``: where the last build kept its collection (used when made from the same)."""
 
     def extract(post: Post) -> tuple[str, ...]:
         found = known.get(post.uri)
         return post_links(post) if found is None else found
 
-    return collect_links([e.post for e in model.entries], post_link, extract)
+    posts = [e.post for e in model.entries]
+    if store is None:
+        return collect_links(posts, post_link, extract)
+    return store.collection(posts, post_link, extract)
 
 
 class LinkPages:

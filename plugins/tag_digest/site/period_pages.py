@@ -125,9 +125,7 @@ class PeriodPages:
                         and self.place.compact_inputs(
                             self.ctx.model.by_uri[p.uri] for p in page.items
                         ),
-                        summary_inputs(self.summaries.of(week))
-                        if page.number == INDEX
-                        else None,
+                        summary_inputs(self.summaries.of(week)) if page.number == INDEX else None,
                         previous and previous.key,
                         following and following.key,
                         self._words_hash,

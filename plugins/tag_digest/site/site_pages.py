@@ -20,6 +20,7 @@ from pathlib import Path
 from .context import PageContext, PageSink
 from .discovery import FeedPages, SitemapPages, head_links
 from .fragment_store import ShardFragments
+from .link_cache import LinkStore
 from .link_pages import LINKS_DIR, LinkPages, collect, links_page_path
 from .period_pages import ARCHIVE_PATH, HOME_LINKS, PeriodPages
 from .period_views import HomeView, NavLink
@@ -44,8 +45,11 @@ class SitePages:
         output: Path,
         search_state: Path,
         fragments: ShardFragments | None = None,
+        link_store: LinkStore | None = None,
     ) -> None:
-        """``fragments``: the build's fragment store (the entries' source). With one, the
+        """``link_store``: where the link collection is kept between builds.
+
+        ``fragments``: the build's fragment store (the entries' source). With one, the
         search index is begun here, in a process beside the rest of the build, from a reader
         of its own (:meth:`.SearchPages.start`), and the store forgets its kept shards once
         the last pages that show posts in full are written."""
@@ -63,7 +67,7 @@ class SitePages:
         # As soon as it can: the search index is made beside the rest of the build, unless
         # DIGEST_WORKERS says one process (then SearchPages.write makes it, after the pages).
         self.search.start(fork=worker_count(ctx.settings.workers) > 1)
-        self.links = collect(ctx.model, self.place.post_link, known_links)
+        self.links = collect(ctx.model, self.place.post_link, known_links, link_store)
         self.summaries = Summaries(
             tz=ctx.model.tz,
             tags=ctx.settings.tags,
