@@ -48,9 +48,11 @@ def test_a_kept_collection_is_read_back_equal_and_not_made_again(tmp_path: Path)
     assert (tmp_path / FILE).stat().st_mtime_ns == written  # read, not replaced
 
     # What is in the file is what the build gets (so a test that cannot fail is not this):
-    data = json.loads((tmp_path / FILE).read_text("utf-8"))
-    data["links"][0][1] = "из файла"
-    (tmp_path / FILE).write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    lines = (tmp_path / FILE).read_text("utf-8").splitlines()
+    first = json.loads(lines[0])
+    first[1] = "из файла"
+    lines[0] = json.dumps(first, ensure_ascii=False)
+    (tmp_path / FILE).write_text("\n".join(lines) + "\n", "utf-8")
     assert store.collection(POSTS, digest_url, post_links)[0].title == "из файла"
     # ...unless the build is told not to read caches (Pelican's --ignore-cache):
     assert (
@@ -102,14 +104,19 @@ def test_where_a_post_is_shown_and_the_salt_change_the_key() -> None:
 
 
 def test_an_unreadable_file_is_made_again(tmp_path: Path) -> None:
-    (tmp_path / FILE).write_text('{"version": 1, "key": "x", "links": [[1, 2]]}', "utf-8")
+    fresh = collect_links(POSTS, digest_url, post_links)
     store = LinkStore(tmp_path / FILE, salt="s")
-    assert store.collection(POSTS, digest_url, post_links) == collect_links(
-        POSTS, digest_url, post_links
-    )
     key = collection_key(POSTS, digest_url, post_links, "s")
-    (tmp_path / FILE).write_text(json.dumps({"version": 1, "key": key, "links": [[1]]}), "utf-8")
-    assert len(store.collection(POSTS, digest_url, post_links)) == 2
+    head = {"version": 2, "key": key, "shares": [[0, "https://example.social/@a/1"]]}
+    for text in (
+        '{"version": 1, "key": "x", "links": [[1, 2]]}\n',  # another version, another key
+        "[1]\n" + json.dumps(head) + "\n",  # a link line of the wrong shape
+        '["https://x.org/", null, "x.org", [5]]\n' + json.dumps(head) + "\n",  # no share 5
+        json.dumps({**head, "shares": [[3, "x"]]}) + "\n",  # post 3 has no links
+        "not json at all",
+    ):
+        (tmp_path / FILE).write_text(text, "utf-8")
+        assert store.collection(POSTS, digest_url, post_links) == fresh, text
 
 
 def test_a_rebuild_reads_the_kept_collection_and_a_change_shows_at_once(tmp_path: Path) -> None:

@@ -14,31 +14,34 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..archive.atomic import write_parts_if_changed
 from ..archive.records import Post
 from ..digest.links import Link, Share, collect_links
-from .writer import replace_file
 
 log = logging.getLogger("tag_digest")
 
-VERSION = 1
+VERSION = 2
 FILE = "links.json"
 
 
-def collection_key(
+def _read_by(
     posts: Iterable[Post],
     digest_url: Callable[[Post], str],
     extract: Callable[[Post], tuple[str, ...]],
     salt: str,
-) -> str:
-    """A hash of everything :func:`collect_links` reads of ``posts`` (and ``salt``)."""
+) -> tuple[str, list[str | None]]:
+    """:func:`collection_key`, and per post where the digest shows it (``None``: no links)."""
     digest = hashlib.blake2b(f"{VERSION}\x1d{salt}\x1d".encode(), digest_size=20)
+    shown: list[str | None] = []
     for post in posts:
         links = () if post.is_tombstone else extract(post)
         card = post.card
+        where = digest_url(post) if links else None  # a post without links is not read
+        shown.append(where)
         line = "\x1f".join(
             (
                 post.uri,
@@ -49,58 +52,77 @@ def collection_key(
                 "\x00" if card is None else card.title,
                 "\x00" if card is None else card.url,
                 "\x1e".join(links),
-                digest_url(post) if links else "",  # a post without links is not read
+                where or "",
             )
         )
         digest.update(line.encode("utf-8", "surrogatepass") + b"\x1d")
-    return digest.hexdigest()
+    return digest.hexdigest(), shown
 
 
-def _encode(links: tuple[Link, ...], key: str) -> bytes:
-    rows = [
-        [
-            link.url,
-            link.title,
-            link.domain,
-            link.first_seen,
-            link.last_seen,
-            list(link.tags),
-            [[s.uri, s.url, s.digest_url, s.published, list(s.tags)] for s in link.posts],
-        ]
-        for link in links
-    ]
-    text = json.dumps({"version": VERSION, "key": key, "links": rows}, ensure_ascii=False)
-    return text.encode("utf-8", "surrogatepass")
+def collection_key(
+    posts: Iterable[Post],
+    digest_url: Callable[[Post], str],
+    extract: Callable[[Post], tuple[str, ...]],
+    salt: str,
+) -> str:
+    """A hash of everything :func:`collect_links` reads of ``posts`` (and ``salt``)."""
+    return _read_by(posts, digest_url, extract, salt)[0]
 
 
-def _decode(data: bytes, key: str) -> tuple[Link, ...] | None:
+def _parts(links: tuple[Link, ...], posts: list[Post], key: str) -> Iterator[bytes]:
+    """The file: each share once (its post's position and original link; the rest is the
+    post's), each link with the positions of its shares."""
+    position = {post.uri: n for n, post in enumerate(posts)}
+    shares: dict[str, int] = {}
+    rows: list[list[object]] = []
+    for link in links:
+        refs = []
+        for share in link.posts:
+            ref = shares.get(share.uri)
+            if ref is None:
+                ref = shares[share.uri] = len(shares)
+                rows.append([position[share.uri], share.url])
+            refs.append(ref)
+        yield (
+            json.dumps([link.url, link.title, link.domain, refs], ensure_ascii=False) + "\n"
+        ).encode("utf-8", "surrogatepass")
+    yield (
+        json.dumps({"version": VERSION, "key": key, "shares": rows}, ensure_ascii=False) + "\n"
+    ).encode("utf-8", "surrogatepass")
+
+
+def _decode(
+    data: bytes, key: str, posts: list[Post], shown: list[str | None]
+) -> tuple[Link, ...] | None:
     try:
-        loaded = json.loads(data.decode("utf-8", "surrogatepass"))
-        if not isinstance(loaded, dict) or loaded.get("key") != key:
+        lines = data.decode("utf-8", "surrogatepass").split("\n")
+        head = json.loads(lines[-2])
+        if not isinstance(head, dict) or head.get("key") != key or head.get("version") != VERSION:
             return None
-        if loaded.get("version") != VERSION:
-            return None
-        tags: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple per distinct tag set
-
-        def kept(names: list[str]) -> tuple[str, ...]:
-            found = tuple(str(n) for n in names)
-            return tags.setdefault(found, found)
-
-        return tuple(
-            Link(
-                url=str(url),
-                title=None if title is None else str(title),
-                domain=str(domain),
-                first_seen=str(first),
-                last_seen=str(last),
-                tags=kept(link_tags),
-                posts=tuple(
-                    Share(str(u), str(o), str(d), str(p), kept(t)) for u, o, d, p, t in shares
-                ),
+        shares = []
+        for index, original in head["shares"]:
+            post, where = posts[index], shown[index]
+            if where is None:
+                return None
+            shares.append(Share(post.uri, str(original), where, post.created_at, post.tags))
+        found = []
+        for line in lines[:-2]:
+            url, title, domain, refs = json.loads(line)
+            ordered = tuple(shares[ref] for ref in refs)
+            tags = tuple(sorted({t for s in ordered for t in s.tags}))
+            found.append(
+                Link(
+                    url=str(url),
+                    title=None if title is None else str(title),
+                    domain=str(domain),
+                    first_seen=ordered[0].published,
+                    last_seen=ordered[-1].published,
+                    tags=tags,
+                    posts=ordered,
+                )
             )
-            for url, title, domain, first, last, link_tags, shares in loaded["links"]
-        )
-    except (KeyError, TypeError, ValueError, UnicodeDecodeError):
+        return tuple(found)
+    except (KeyError, IndexError, TypeError, ValueError, UnicodeDecodeError):
         return None  # not a file this code wrote: made again
 
 
@@ -121,17 +143,17 @@ class LinkStore:
         extract: Callable[[Post], tuple[str, ...]],
     ) -> tuple[Link, ...]:
         """:func:`collect_links` of ``posts``, from the file when it was made from the same."""
-        key = collection_key(posts, digest_url, extract, self.salt)
+        key, shown = _read_by(posts, digest_url, extract, self.salt)
         if self.read:
             try:
-                found = _decode(self.path.read_bytes(), key)
+                found = _decode(self.path.read_bytes(), key, posts, shown)
             except OSError:
                 found = None
             if found is not None:
                 return found
         links = collect_links(posts, digest_url, extract)
         try:
-            replace_file(self.path, _encode(links, key))
+            write_parts_if_changed(self.path, _parts(links, posts, key))
         except OSError as error:  # a cache: the next build makes the collection again
             log.warning("tag_digest: cannot keep the link collection in %s: %s", self.path, error)
         return links
