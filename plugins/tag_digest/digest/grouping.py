@@ -8,7 +8,6 @@ Europe/Moscow.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -16,7 +15,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..archive.records import Post
 from ..errors import SettingError, shown
-from ..times import parse_time
 
 T = TypeVar("T")
 
@@ -39,12 +37,7 @@ def local_time(post: Post, tz: dt.tzinfo) -> dt.datetime:
 
 def local_date(post: Post, tz: dt.tzinfo) -> dt.date:
     """The date ``post`` falls on in ``tz``."""
-    return _local_date(post.created_at, tz)
-
-
-@functools.lru_cache(maxsize=1 << 18)  # asked of every post by each grouping (5 times a build)
-def _local_date(created_at: str, tz: dt.tzinfo) -> dt.date:
-    return parse_time(created_at).astimezone(tz).date()
+    return local_time(post, tz).date()
 
 
 def newest_first(posts: Iterable[Post]) -> list[Post]:
