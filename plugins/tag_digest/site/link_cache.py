@@ -151,7 +151,8 @@ class LinkStore:
                 found = None
             if found is not None:
                 return found
-        links = collect_links(posts, digest_url, extract)
+        where = {post.uri: url for post, url in zip(posts, shown, strict=True) if url is not None}
+        links = collect_links(posts, lambda post: where.get(post.uri) or digest_url(post), extract)
         try:
             write_parts_if_changed(self.path, _parts(links, posts, key))
         except OSError as error:  # a cache: the next build makes the collection again
