@@ -124,3 +124,39 @@ def test_every_post_link_lands_on_its_anchor_in_its_day(tmp_path: Path) -> None:
         "days/2025-01-07/page/1/index.html",
         "days/2025-01-07/page/2/index.html",
     }
+
+
+def _sharing(n: int, link: int, when: str) -> Post:
+    """Post ``n`` at ``when`` sharing ``https://links.example/<link>``."""
+    url = f"https://links.example/{link}"
+    return timeline_post(n, when, ["Python"], f'<p>Post {n} <a href="{url}">{url}</a></p>')
+
+
+def _link_urls(path: Path) -> list[str]:
+    """The links a link listing page shows, in order (their ``Wayback`` siblings aside)."""
+    found = parse(path).xpath('//a[starts-with(@href, "https://links.example/")]/@href')
+    return list(dict.fromkeys(str(u) for u in found))
+
+
+def test_a_link_shared_again_keeps_its_place_in_the_link_listing(tmp_path: Path) -> None:
+    # 250 links, one a post, a minute apart: pages 1 (the oldest 100) and the index (150).
+    posts = [
+        _sharing(n, n, f"2025-01-07T{8 + n // 60:02d}:{n % 60:02d}:00.000Z") for n in range(250)
+    ]
+    archive = write_archive(tmp_path / "archive", posts)
+    site = build(tmp_path, archive, DIGEST_TAGS=["Python"])
+    page1 = site / "links" / "page" / "1" / "index.html"
+    before = _link_urls(page1)
+    assert before == [f"https://links.example/{n}" for n in range(99, -1, -1)]
+    index_before = _link_urls(site / "links" / "index.html")
+    assert index_before[0] == "https://links.example/249"
+
+    # A new post shares the oldest link again: it stays on page 1, in its place; only its
+    # item (two posts now, last seen today) changes.
+    again = _sharing(1000, 0, "2025-01-08T09:00:00.000Z")
+    archive = write_archive(tmp_path / "archive", [*posts, again])
+    site = build(tmp_path, archive, DIGEST_TAGS=["Python"])
+    assert _link_urls(page1) == before
+    assert _link_urls(site / "links" / "index.html") == index_before
+    exported = (site / "links.json").read_text("utf-8")
+    assert '"last_seen":"2025-01-08T09:00:00.000Z"' in exported.replace(" ", "")

@@ -161,7 +161,7 @@ def collect_links(
     digest_url: Callable[[Post], str],
     extract: Callable[[Post], tuple[str, ...]] = post_links,
 ) -> tuple[Link, ...]:
-    """Every external link of the visible ``posts``, newest ``last_seen`` first, then by URL.
+    """Every external link of the visible ``posts``, newest ``first_seen`` first, then by URL.
 
     ``extract`` gives a post's links: :func:`post_links`, or the same kept from an earlier build.
     """
@@ -199,7 +199,9 @@ def collect_links(
             )
         )
     result.sort(key=lambda link: link.url)
-    result.sort(key=lambda link: link.last_seen_at, reverse=True)
+    # Newest first by when a link was first shared: a link keeps its place when shared
+    # again, so the listings' numbered pages hold the same links once full.
+    result.sort(key=lambda link: link.first_seen_at, reverse=True)
     return tuple(result)
 
 
