@@ -10,6 +10,7 @@ from typing import Any
 
 import lxml.html
 import yaml
+from jinja2 import Environment, FileSystemLoader, Template
 from pelican import Pelican
 from pelican.settings import read_settings
 from tag_digest.archive.records import Post
@@ -19,6 +20,17 @@ from tag_digest.archive.statuses import from_status
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 CORPUS = FIXTURES / "corpus"
+
+
+def post_template() -> Template:
+    """The theme's ``digest/post.html`` in an environment set as the build sets its own."""
+    env = Environment(
+        loader=FileSystemLoader(str(ROOT / "theme" / "templates")),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template("digest/post.html")
 
 
 def corpus_statuses(name: str) -> list[dict[str, Any]]:

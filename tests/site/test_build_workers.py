@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from digest_support import ROOT, build, write_archive
-from jinja2 import Environment, FileSystemLoader
+from digest_support import ROOT, build, post_template, write_archive
 from tag_digest.archive.records import Post
 from tag_digest.digest.model import build_model, fragment_digest
 from tag_digest.digest.strings import catalogue
@@ -142,13 +141,7 @@ def test_pages_read_each_fragment_from_the_cache_and_a_lost_shard_is_rendered_ag
     settings = load_settings(
         {"DIGEST_TAGS": TAGS, "DIGEST_ARCHIVE_PATH": str(archive), "DIGEST_WORKERS": 1}
     )
-    env = Environment(
-        loader=FileSystemLoader(str(ROOT / "theme" / "templates")),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    template = env.get_template("digest/post.html")
+    template = post_template()
     urls = Urls(relative=True, site_url="")
     tags = {normalise_tag(t): urls.rooted(tag_page_path(tag_slug(t))) for t in TAGS}
     ctx = RenderContext(tz=dt.UTC, tag_hrefs=tags, words=catalogue("en"))

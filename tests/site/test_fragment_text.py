@@ -13,8 +13,7 @@ import json
 from dataclasses import replace
 
 import pytest
-from digest_support import FIXTURES, ROOT, corpus_statuses
-from jinja2 import Environment, FileSystemLoader
+from digest_support import FIXTURES, corpus_statuses, post_template
 from tag_digest.archive.records import Post
 from tag_digest.archive.statuses import from_status
 from tag_digest.site import fragment_text as ft
@@ -35,13 +34,7 @@ PAYLOADS: list[str] = json.loads((FIXTURES / "xss" / "payloads.json").read_text(
 
 @pytest.fixture(scope="module")
 def template():  # type: ignore[no-untyped-def]
-    env = Environment(
-        loader=FileSystemLoader(str(ROOT / "theme" / "templates")),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env.get_template("digest/post.html")
+    return post_template()
 
 
 def _posts() -> list[Post]:

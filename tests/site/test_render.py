@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 import mf2py
 import pytest
-from digest_support import ROOT, corpus_statuses, status_by_uri_part, visible_text
-from jinja2 import Environment, FileSystemLoader
+from digest_support import corpus_statuses, post_template, status_by_uri_part, visible_text
 from tag_digest.archive.records import Card, Media, Post, parse_time
 from tag_digest.archive.statuses import from_status
 from tag_digest.digest.strings import catalogue
@@ -26,13 +25,7 @@ MOSCOW = ZoneInfo("Europe/Moscow")
 
 @pytest.fixture(scope="module")
 def template():  # type: ignore[no-untyped-def]
-    env = Environment(
-        loader=FileSystemLoader(str(ROOT / "theme" / "templates")),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env.get_template("digest/post.html")
+    return post_template()
 
 
 def context(*tags: str, lang: str = "en") -> RenderContext:

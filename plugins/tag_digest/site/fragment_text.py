@@ -74,15 +74,24 @@ def _classes(attrs: str) -> list[str]:
     return []
 
 
-def _quick(fragment: str) -> str | None:
-    """The text of the theme's ``<div class="e-content …">`` when it holds no other ``div``
-    and no hidden part but Mastodon's own (``<span class="invisible">https://</span>``);
-    else ``None``. Three substitutions, no loop over tags."""
+def _theme_start(fragment: str) -> re.Match[str] | None:
+    """The start tag of the theme's ``<div class="e-content …">`` when it is the fragment's
+    first ``e-content`` (found without reading the tags before it), else ``None``."""
     at = fragment.find(_TEMPLATE_CONTENT)
     if at < 0 or fragment.find("e-content", 0, at) >= 0:
         return None
     start = _TAG.match(fragment, at)
     if start is None or "e-content" not in _classes(start.group(3)):
+        return None
+    return start
+
+
+def _quick(fragment: str) -> str | None:
+    """The text of the theme's ``<div class="e-content …">`` when it holds no other ``div``
+    and no hidden part but Mastodon's own (``<span class="invisible">https://</span>``);
+    else ``None``. Three substitutions, no loop over tags."""
+    start = _theme_start(fragment)
+    if start is None:
         return None
     end = fragment.find("</div>", start.end())
     if end < 0:
@@ -102,14 +111,8 @@ def _quick(fragment: str) -> str | None:
 
 def _scan(fragment: str) -> str:
     """The text of the first ``e-content`` element."""
-    start = None
-    quick = fragment.find(_TEMPLATE_CONTENT)  # the theme's `<div class="e-content …">`
-    if quick >= 0:
-        start = _TAG.match(fragment, quick)
-        if start is not None and "e-content" not in _classes(start.group(3)):
-            start = None
-    if start is None or fragment.find("e-content", 0, quick) >= 0:
-        start = None
+    start = _theme_start(fragment)
+    if start is None:
         for match in _TAG.finditer(fragment):
             if not match.group(1) and "e-content" in _classes(match.group(3)):
                 start = match
