@@ -4,8 +4,8 @@ is refilled from the cache without Pagefind, a bundle no longer produced goes aw
 from __future__ import annotations
 
 import json
-import os
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -190,9 +190,7 @@ def test_each_pagefind_process_runs_on_one_core_the_cores_taken_in_turn(
     starts = tmp_path / "starts"
     wrapper = tmp_path / "pagefind"
     wrapper.write_text(
-        "#!/bin/sh\n"
-        f'grep Cpus_allowed_list /proc/self/status >> "{starts}"\n'
-        f'exec "{real}" "$@"\n',
+        f'#!/bin/sh\ngrep Cpus_allowed_list /proc/self/status >> "{starts}"\nexec "{real}" "$@"\n',
         encoding="utf-8",
     )
     wrapper.chmod(0o755)
