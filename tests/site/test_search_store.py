@@ -181,16 +181,20 @@ def test_bundles_are_written_while_the_next_is_fed_and_a_failure_claims_nothing_
 @pytest.mark.skipif(
     len(getattr(os, "sched_getaffinity", lambda _: ())(0)) < 2, reason="needs two cores"
 )
-def test_each_pagefind_process_runs_on_one_core_the_cores_taken_in_turn(
+def test_each_pagefind_process_runs_on_one_core_the_cores_taken_in_turn_with_huge_pages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The real binary, started through a script that notes the cores it may run on.
+    # The real binary, started through a script that notes the cores it may run on and
+    # what its allocator is told.
     real = get_executable()
     assert real is not None
     starts = tmp_path / "starts"
     wrapper = tmp_path / "pagefind"
     wrapper.write_text(
-        f'#!/bin/sh\ngrep Cpus_allowed_list /proc/self/status >> "{starts}"\nexec "{real}" "$@"\n',
+        "#!/bin/sh\n"
+        f'grep Cpus_allowed_list /proc/self/status >> "{starts}"\n'
+        f'echo "allocator $_RJEM_MALLOC_CONF" >> "{starts}"\n'
+        f'exec "{real}" "$@"\n',
         encoding="utf-8",
     )
     wrapper.chmod(0o755)
@@ -199,8 +203,11 @@ def test_each_pagefind_process_runs_on_one_core_the_cores_taken_in_turn(
     bundles = [_bundle(key, [f"пост {key}"]) for key in ("2024", "2023", "2022", "2021")]
     report = update_bundles(bundles, tmp_path / "out", tmp_path / "cache", tmp_path / "s.json")
     assert report.indexed == ["2024", "2023", "2022", "2021"]
-    cores = [line.split()[-1] for line in starts.read_text().splitlines()]
+    lines = starts.read_text().splitlines()
+    assert lines[1::2] == ["allocator thp:always"] * 4  # huge pages for its allocator
+    cores = [line.split()[-1] for line in lines[::2]]
     assert len(cores) == 4 and all(core.isdigit() for core in cores)  # one core each
     assert cores[0] != cores[1] and cores[1] != cores[2] and cores[2] != cores[3]
     assert {int(core) for core in cores} <= mine
     assert os.sched_getaffinity(0) == mine  # this process's own cores are given back
+    assert "_RJEM_MALLOC_CONF" not in os.environ

@@ -25,7 +25,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import cast
 
@@ -38,6 +38,7 @@ from pagefind.service.types import (
 )
 
 from ..errors import TagDigestError
+from .pagefind_start import next_core, started_on
 from .search import SearchRecord
 
 ENTRY = "pagefind-entry.json"
@@ -48,45 +49,13 @@ Job = tuple[Iterable[SearchRecord], Path]
 UNUSED = ("pagefind-*ui.js", "pagefind-*ui.css", "pagefind-highlight.js")
 
 
-def _cores() -> Iterator[int | None]:
-    """The cores the Pagefind processes are started on, in turn (``None``: wherever)."""
-    getaffinity = getattr(os, "sched_getaffinity", None)
-    cores = sorted(getaffinity(0)) if getaffinity is not None else []
-    return itertools.cycle(cores) if len(cores) > 1 else itertools.repeat(None)
-
-
-_CORES = _cores()
-
-
-@contextlib.contextmanager
-def _started_on(core: int | None) -> Iterator[None]:
-    """Processes started in this block run on ``core`` only (this thread's affinity, which a
-    child inherits, is set for the block and then given back)."""
-    if core is None:
-        yield
-        return
-    before = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {core})
-    try:
-        yield
-    finally:
-        os.sched_setaffinity(0, before)
-
-
 class _Service(PagefindService):
-    """:class:`PagefindService` started on one core, with a reader that does not sleep
-    between replies, and a sender that does not format each request and reply for a debug
-    log it does not write.
-
-    One core per Pagefind process, the processes taking the cores in turn: spread over
-    both cores of a 2-core machine, a process's threads spin on the lock of the folder it
-    writes its thousands of fragment files into (measured at 100,000 posts: 109 s of
-    Pagefind's time, 31 s of it in the kernel; 86 s and 21 s on one core each, the
-    output the same).
-    """
+    """:class:`PagefindService` started as :mod:`.pagefind_start` says (one core each), with
+    a reader that does not sleep between replies, and a sender that does not format each
+    request and reply for a debug log it does not write."""
 
     async def launch(self) -> PagefindService:
-        with _started_on(next(_CORES)):
+        with started_on(next_core()):
             return await super().launch()
 
     async def send(self, payload: InternalRequestPayload) -> InternalResponsePayload:
