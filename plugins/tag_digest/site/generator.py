@@ -101,10 +101,11 @@ class DigestGenerator(Generator):  # type: ignore[misc]
         # The site's theme renders the digest pages when it has digest templates; any other
         # theme gets the plugin's own (theme_files.py) for the digest pages alone.
         self.bundled = bundled is not None
+        # No auto_reload: templates never change within a build (each use stat'd its file).
         self.page_env: Environment = (
-            self.env.overlay(autoescape=True)
+            self.env.overlay(autoescape=True, auto_reload=False)
             if bundled is None
-            else self.env.overlay(autoescape=True, loader=bundled)
+            else self.env.overlay(autoescape=True, auto_reload=False, loader=bundled)
         )
         self.theme_hash = self._theme_hash()
         for name in (POST_TEMPLATE, TAG_TEMPLATE):
