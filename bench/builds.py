@@ -1,8 +1,10 @@
 """Pelican builds as measured child processes: wall time, CPU time, peak RSS, output size.
 
 Each build runs ``python -m pelican`` in its own process; ``os.wait4`` returns
-that child's resource usage, so ``ru_maxrss`` is the peak memory of exactly that
-build (Linux reports it in KiB).
+that child's resource usage, so ``ru_maxrss`` is the peak memory of that build and of
+the children it waited for (Linux reports it in KiB, and keeps it across ``execve``: it
+is never below this process's size when it started the build, which is why the build
+process's own peak comes from ``bench/probe.py``).
 
 The builds of one run use a snapshot of the plugin, the theme and
 ``pelicanconf.py`` (:func:`snapshot`), so that edits made to the working tree
