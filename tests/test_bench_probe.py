@@ -1,0 +1,35 @@
+"""The benchmark's probe (bench/probe.py) reports a build's own peak memory, not the size
+of the process that started it: Linux keeps ``ru_maxrss`` across ``execve``, so a build
+started by a benchmark holding hundreds of MiB read as that big. Nothing is timed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MiB = 1 << 20
+
+SHOW = (
+    "import json, resource, sys; sys.path.insert(0, 'bench'); import probe; "
+    "print(json.dumps([probe.own_peak(), "
+    "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024]))"
+)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="Linux only")
+def test_the_probe_reports_the_builds_own_peak_not_its_starters() -> None:
+    held = bytearray(300 * MiB)  # this process now holds 300 MiB more (every page touched)
+    for i in range(0, len(held), 4096):
+        held[i] = 1
+    done = subprocess.run(
+        [sys.executable, "-c", SHOW], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    own, inherited = json.loads(done.stdout)
+    assert inherited > 300 * MiB  # what ru_maxrss says of a fresh interpreter
+    assert own < 100 * MiB  # what it holds
+    del held
