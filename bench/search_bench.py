@@ -7,7 +7,8 @@ Records are made from generated posts exactly as a build makes them
 through the sanitiser first (the indexer's cost is what is measured), and split in
 bundles as a build splits them (:func:`tag_digest.digest.search_bundles.bundle_keys`),
 each indexed by its own Pagefind process, one after another. The indexer's peak memory
-is ``RUSAGE_CHILDREN``'s: the biggest Pagefind process so far. Then 50 newer posts are
+is the biggest Pagefind process's own (:mod:`.child_peaks`; ``RUSAGE_CHILDREN``'s would
+never show it below this benchmark's own size). Then 50 newer posts are
 added (as ``bench.data.add_new_posts`` dates them) and only the bundles whose records
 changed are indexed again: what a +50-post rebuild re-indexes. The bytes of a query are
 measured in Debian's chromium (Playwright, when installed): a page at the index's site
@@ -24,7 +25,6 @@ import functools
 import gzip
 import http.server
 import json
-import resource
 import shutil
 import threading
 import time
@@ -40,6 +40,7 @@ from tag_digest.site.search import SearchRecord, search_record, searchable
 from tag_digest.site.search_index import write_bundle
 
 from . import data
+from .child_peaks import ChildPeaks
 
 CHROMIUM = "/usr/bin/chromium"
 QUERY = "модели"
@@ -97,10 +98,6 @@ def _signature(records: list[SearchRecord]) -> list[str]:
     return sorted(json.dumps([r.url, r.content, r.meta, r.filters]) for r in records)
 
 
-def _peak_child_rss() -> int:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-
-
 def tree(root: Path) -> tuple[int, int]:
     files = [p for p in root.rglob("*") if p.is_file()]
     return len(files), sum(p.stat().st_size for p in files)
@@ -114,10 +111,11 @@ def index(n: int, work: Path) -> dict[str, Any]:
     posts = data.posts(gen, n)
     bundles = bundles_of(records_of(posts))
     started = time.perf_counter()
-    for key, records in bundles.items():
-        write_bundle(records, site / "pagefind" / key)
+    with ChildPeaks("pagefind") as peaks:
+        for key, records in bundles.items():
+            write_bundle(records, site / "pagefind" / key)
     seconds = time.perf_counter() - started
-    rss = _peak_child_rss()
+    rss = peaks.peak
     files, size = tree(site / "pagefind")
     # 50 newer posts: only the bundles whose records changed are indexed again.
     newest = max(p.created_at for p in posts)
