@@ -128,24 +128,26 @@ def _bundle(key: str, texts: list[str]) -> Bundle:
     return Bundle(key, len(records), lambda: f"sig-{key}", lambda: iter(records))
 
 
+def _wrap_pagefind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *lines: str) -> None:
+    """Pagefind is started through a shell script that runs ``lines``, then the real binary."""
+    real = get_executable()
+    assert real is not None
+    wrapper = tmp_path / "pagefind"
+    script = ["#!/bin/sh", *lines, f'exec "{real}" "$@"']
+    wrapper.write_text("\n".join(script) + "\n", encoding="utf-8")
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
+
+
 def test_bundles_are_written_while_the_next_is_fed_and_a_failure_claims_nothing_unwritten(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The real binary, started through a script that, on its second start, stops at once:
     # the second bundle's Pagefind dies while the first one is being written.
-    real = get_executable()
-    assert real is not None
     count = tmp_path / "starts"
-    wrapper = tmp_path / "pagefind"
-    wrapper.write_text(
-        "#!/bin/sh\n"
-        f'echo x >> "{count}"\n'
-        f'[ "$(wc -l < "{count}")" -eq 2 ] && exit 3\n'
-        f'exec "{real}" "$@"\n',
-        encoding="utf-8",
+    _wrap_pagefind(
+        tmp_path, monkeypatch, f'echo x >> "{count}"', f'[ "$(wc -l < "{count}")" -eq 2 ] && exit 3'
     )
-    wrapper.chmod(0o755)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
     output, cache, state_file = tmp_path / "out", tmp_path / "cache", tmp_path / "search.json"
     bundles = [
         _bundle("2024", ["кошки", "собаки"]),
@@ -186,19 +188,13 @@ def test_each_pagefind_process_runs_on_one_core_the_cores_taken_in_turn_with_hug
 ) -> None:
     # The real binary, started through a script that notes the cores it may run on and
     # what its allocator is told.
-    real = get_executable()
-    assert real is not None
     starts = tmp_path / "starts"
-    wrapper = tmp_path / "pagefind"
-    wrapper.write_text(
-        "#!/bin/sh\n"
-        f'grep Cpus_allowed_list /proc/self/status >> "{starts}"\n'
-        f'echo "allocator $_RJEM_MALLOC_CONF" >> "{starts}"\n'
-        f'exec "{real}" "$@"\n',
-        encoding="utf-8",
+    _wrap_pagefind(
+        tmp_path,
+        monkeypatch,
+        f'grep Cpus_allowed_list /proc/self/status >> "{starts}"',
+        f'echo "allocator $_RJEM_MALLOC_CONF" >> "{starts}"',
     )
-    wrapper.chmod(0o755)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
     mine = os.sched_getaffinity(0)
     bundles = [_bundle(key, [f"пост {key}"]) for key in ("2024", "2023", "2022", "2021")]
     report = update_bundles(bundles, tmp_path / "out", tmp_path / "cache", tmp_path / "s.json")

@@ -45,8 +45,9 @@ def started_on(core: int | None) -> Iterator[None]:
     added = name not in os.environ
     if added:
         os.environ[name] = value
-    before = os.sched_getaffinity(0) if core is not None else None
+    before = None
     if core is not None:
+        before = os.sched_getaffinity(0)
         os.sched_setaffinity(0, {core})
     try:
         yield
