@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 from ..digest.dates import Dates
 from ..digest.model import SiteModel
@@ -50,6 +50,20 @@ class PageSink(Protocol):
     def write_stream(self, path: str, parts: Callable[[], Iterable[str]], signature: str) -> None:
         """:meth:`write_lazy` for a big file made in pieces, never held whole in memory."""
         ...
+
+
+TimedPage: TypeAlias = tuple[dt.datetime | None, Callable[[PageSink], None]]
+"""A page's newest post (None: it has none) and what writes the page to a sink."""
+
+
+def in_time_order(pages: Iterable[TimedPage]) -> list[Callable[[PageSink], None]]:
+    """What writes ``pages``, the newest posts first (pages without posts first, ties in
+    their given order): pages that show the same posts are then written close together."""
+    newest_first = sorted(pages, key=lambda page: page[0] or _LATEST, reverse=True)
+    return [write for _, write in newest_first]
+
+
+_LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def under(base: str | None, prefix: str) -> str | None:

@@ -19,16 +19,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from ..archive.records import Post
 from ..digest.grouping import INDEX, Page, paginate
 from ..digest.model import Entry
 from ..digest.periods import Period, archive_index
 from ..digest.strings import page_label
-from .context import PageContext, PageSink
+from .compact_html import CompactEntries
+from .context import PageContext, PageSink, TimedPage
 from .page_output import Lazy
-from .period_views import MonthRow, WeekRow, WeekView, YearRow
+from .period_views import MonthRow, NavLink, WeekRow, WeekView, YearRow
 from .placement import Placement, page_path
 from .week_summary import Summaries, summary_inputs
 
@@ -61,8 +62,15 @@ def lastmod(posts: Iterable[Post]) -> dt.datetime | None:
 class PeriodPages:
     """The week, day and archive pages over one build's :class:`~.placement.Placement`."""
 
-    def __init__(self, ctx: PageContext, place: Placement, summaries: Summaries) -> None:
+    def __init__(
+        self,
+        ctx: PageContext,
+        place: Placement,
+        summaries: Summaries,
+        compact: CompactEntries | None = None,
+    ) -> None:
         self.ctx, self.place, self.summaries = ctx, place, summaries
+        self.compact = compact or CompactEntries(place)
         self.weeks, self.days = place.weeks, place.days
         self._words_hash = words_hash(ctx.words)
 
@@ -105,40 +113,60 @@ class PeriodPages:
 
     def write_weeks(self, out: PageSink) -> None:
         """``weeks/<YYYY>-W<WW>/index.html`` (and ``page/<n>/``) for every week with posts."""
+        for _, write in self.week_pages():
+            write(out)
+
+    def week_pages(self) -> Iterator[TimedPage]:
+        """Each week page's newest post and what writes it (:func:`.context.in_time_order`);
+        the pages are noted for the sitemap as they are listed."""
         compact = "weeks" in self.ctx.settings.compact_pages
         for week in self.weeks:
             previous = self.place.nav(self.weeks.previous(week.key), "previous_week")
             following = self.place.nav(self.weeks.next(week.key), "next_week")
             for page in paginate(week.posts, self.ctx.settings.page_size("weeks")):
-                path = page_path(week.url, page.number)
-                out.write_page(
-                    path,
-                    WEEK_TEMPLATE,
-                    inputs=[
-                        week.key,
-                        page.number,
-                        page.newer,
-                        page.older,
-                        week.count if page.number == INDEX else None,
-                        self.place.section_inputs(page.items),
-                        compact
-                        and self.place.compact_inputs(
-                            self.ctx.model.by_uri[p.uri] for p in page.items
-                        ),
-                        summary_inputs(self.summaries.of(week)) if page.number == INDEX else None,
-                        previous and previous.key,
-                        following and following.key,
-                        self._words_hash,
-                    ],
-                    week=Lazy(functools.partial(self.week_view, week, page.items, compact=compact)),
-                    count_label=self.ctx.count_label("posts_count", week.count),
-                    previous=previous,
-                    following=following,
-                    compact=self.place.compact if compact else None,
-                    current_link=self.ctx.urls.link(ARCHIVE_PATH),
-                    **self.pager(week.url, page),
+                # noted here, in the weeks' order, whatever order the pages are written in
+                self.ctx.note_page(page_path(week.url, page.number), lastmod(page.items))
+                newest = page.items[0].created if page.items else None
+                write = functools.partial(
+                    self.write_week_page, week, page, previous, following, compact
                 )
-                self.ctx.note_page(path, lastmod(page.items))
+                yield newest, write
+
+    def write_week_page(
+        self,
+        week: Period,
+        page: Page[Post],
+        previous: NavLink | None,
+        following: NavLink | None,
+        compact: bool,
+        out: PageSink,
+    ) -> None:
+        path = page_path(week.url, page.number)
+        out.write_page(
+            path,
+            WEEK_TEMPLATE,
+            inputs=[
+                week.key,
+                page.number,
+                page.newer,
+                page.older,
+                week.count if page.number == INDEX else None,
+                self.place.section_inputs(page.items),
+                compact
+                and self.place.compact_inputs(self.ctx.model.by_uri[p.uri] for p in page.items),
+                summary_inputs(self.summaries.of(week)) if page.number == INDEX else None,
+                previous and previous.key,
+                following and following.key,
+                self._words_hash,
+            ],
+            week=Lazy(functools.partial(self.week_view, week, page.items, compact=compact)),
+            count_label=self.ctx.count_label("posts_count", week.count),
+            previous=previous,
+            following=following,
+            compact=self.compact if compact else None,
+            current_link=self.ctx.urls.link(ARCHIVE_PATH),
+            **self.pager(week.url, page),
+        )
 
     def write_days(self, out: PageSink) -> None:
         """``days/<YYYY-MM-DD>/index.html`` (and ``page/<n>/``) for every day with posts."""

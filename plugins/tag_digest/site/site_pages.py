@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from .context import PageContext, PageSink
+from .compact_html import CompactEntries
+from .context import PageContext, PageSink, in_time_order
 from .discovery import FeedPages, SitemapPages, head_links
 from .fragment_store import ShardFragments
 from .link_cache import LinkStore
@@ -77,8 +78,9 @@ class SitePages:
             count_label=ctx.count_label,
             tag_views=self.place.tag_count_views_of,
         )
-        self.tag_pages = TagPages(ctx, chrome_words, self.place)
-        self.period_pages = PeriodPages(ctx, self.place, self.summaries)
+        self.compact = CompactEntries(self.place)
+        self.tag_pages = TagPages(ctx, chrome_words, self.place, self.compact)
+        self.period_pages = PeriodPages(ctx, self.place, self.summaries, self.compact)
         self.link_pages = LinkPages(ctx, self.links)
         self.feeds = FeedPages(ctx, self.place, self.summaries, known_titles)
         self.sitemap = SitemapPages(ctx)
@@ -113,8 +115,12 @@ class SitePages:
         """
         if home:  # at the site root the home page is the theme's index.html (Pelican's)
             out.write_page("index.html", "index", inputs=["home", self.home_inputs()])
-        self.tag_pages.write(out)
-        self.period_pages.write(out)
+        # The tag and week pages newest first together, so that each compact entry is rendered
+        # once (compact_html); then the days, which show the posts in full, and the archive.
+        for write in in_time_order([*self.tag_pages.pages(), *self.period_pages.week_pages()]):
+            write(out)
+        self.period_pages.write_days(out)
+        self.period_pages.write_archive(out)
         if self.fragments is not None:  # the days were the last pages of full posts
             self.fragments.release()
         self.link_pages.write(out)
