@@ -9,11 +9,13 @@ import shutil
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import pytest
 from builder_support import TEMPLATES, digest
 from digest_support import articles
 from factories import timeline_post
 from jinja2 import ChoiceLoader, FileSystemLoader
 from tag_digest.archive.records import Post
+from tag_digest.digest.model import InMemoryFragments
 from tag_digest.digest.periods import post_anchor
 from tag_digest.site.context import TimedPage, in_time_order
 
@@ -123,3 +125,19 @@ def test_pages_are_written_newest_first_those_without_posts_first() -> None:
     for write in in_time_order(pages):
         write(None)  # type: ignore[arg-type]  # these writers need no sink
     assert written == ["empty", "tag", "week", "mid", "old"]  # ties keep their order
+
+
+def test_pages_of_compact_entries_read_no_fragment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = digest(tmp_path, posts(), tags=TAGS, per_page=2)
+    read: list[str] = []
+    fragment = InMemoryFragments.fragment
+    monkeypatch.setattr(
+        InMemoryFragments, "fragment", lambda self, uri: read.append(uri) or fragment(self, uri)
+    )
+    site.pages.tag_pages.write(site.out)
+    site.pages.period_pages.write_weeks(site.out)
+    assert any(p.startswith("weeks/") for p in site.written()) and not read
+    site.pages.period_pages.write_days(site.out)  # the days show the posts in full
+    assert sorted(read) == sorted(p.uri for p in posts())

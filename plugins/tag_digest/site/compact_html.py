@@ -20,7 +20,7 @@ entry of the first page that showed a post is the one every page shows.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -29,6 +29,7 @@ from markupsafe import Markup
 from ..digest.model import Entry
 from ..digest.urls import ROOT
 from .compact import CompactView
+from .fragment_store import give_back_memory
 from .placement import Placement
 
 TEMPLATE = "digest/compact.html"
@@ -57,6 +58,11 @@ class CompactEntries:
         self.renders = 0
         """How many entries were rendered (tests and the benchmark read it)."""
 
+    def release(self) -> None:
+        """Forget the kept entries (when the pages that show them are written)."""
+        self._html.clear()
+        give_back_memory()
+
     def __call__(self, entries: Iterable[Entry]) -> list[CompactView]:
         return self.place.compact(entries)
 
@@ -71,18 +77,18 @@ class CompactEntries:
                 self._html.move_to_end(entry.post.uri)
                 parts.append(found)
                 continue
-            if page is None:
-                page = context.get_all()
+            if page is None:  # the page's context, copied once for the entries it renders
+                page = dict(context.get_all())
             parts.append(self._render(context, page, entry))
         return Markup("".join(parts))
 
-    def _render(self, context: Context, page: Mapping[str, object], entry: Entry) -> str:
-        template = context.environment.get_template(TEMPLATE)
-        (view,) = self.place.compact((entry,))
+    def _render(self, context: Context, page: dict[str, object], entry: Entry) -> str:
+        page["entries"] = tuple(self.place.compact((entry,)))
         self.renders += 1
         if self.shared:
-            html = template.render({**page, "entries": (view,), "SITEURL": Markup(MARK)})
-            html = html.replace(_LINK_MARK, '"' + ROOT)
+            page["SITEURL"] = Markup(MARK)
+            html = _render(context, page).replace(_LINK_MARK, '"' + ROOT)
+            page["SITEURL"] = context.get("SITEURL")
             if MARK not in html:
                 self._html[entry.post.uri] = html
                 if len(self._html) > self.kept:
@@ -90,4 +96,14 @@ class CompactEntries:
                 return html
             self.shared = False  # the theme shows SITEURL in a way one rendering cannot serve
             self._html.clear()
-        return template.render({**page, "entries": (view,)})
+        return _render(context, page)
+
+
+def _render(context: Context, variables: dict[str, object]) -> str:
+    """The theme's compact.html with ``variables`` as its context, as they are (Jinja's
+    ``render`` would copy them twice: for 100,000 entries, with the whole of Pelican's context)."""
+    template = context.environment.get_template(TEMPLATE)
+    try:
+        return "".join(template.root_render_func(template.new_context(variables, shared=True)))
+    except Exception:
+        return template.environment.handle_exception()

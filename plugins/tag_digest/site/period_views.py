@@ -6,6 +6,7 @@ came from the network (link titles, domains) are escaped by the templates.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -29,7 +30,8 @@ class DaySection:
     iso: str
     label: str
     link: str
-    entries: tuple[Placed, ...]
+    entries: Sequence[Placed]
+    """The posts' fragments (read when a template reads them, on a page of compact entries)."""
     compact: tuple[Entry, ...] = ()
     """The same posts, when the page shows them as compact entries (``DIGEST_COMPACT_PAGES``)."""
 

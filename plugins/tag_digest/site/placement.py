@@ -12,7 +12,9 @@ that link there instead of the full fragment.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import overload
 
 from markupsafe import Markup
 
@@ -32,6 +34,33 @@ def page_path(base: str, number: int) -> str:
     """Page ``number`` of a period at ``base`` (``weeks/2024-W52/``): 0 is its index (the
     newest posts), 1 … F the numbered pages from the oldest (:func:`.grouping.paginate`)."""
     return f"{base}index.html" if number < 1 else f"{base}page/{number}/index.html"
+
+
+class Later(Sequence[Placed]):
+    """Placed entries made when first read (a page of compact entries seldom reads them: their
+    fragments are not read from the cache for it)."""
+
+    def __init__(self, make: Callable[[], tuple[Placed, ...]]) -> None:
+        self._make: Callable[[], tuple[Placed, ...]] | None = make
+        self._items: tuple[Placed, ...] = ()
+
+    def _get(self) -> tuple[Placed, ...]:
+        if self._make is not None:
+            self._items, self._make = self._make(), None
+        return self._items
+
+    @overload
+    def __getitem__(self, index: int) -> Placed: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Placed, ...]: ...
+    def __getitem__(self, index: int | slice) -> Placed | tuple[Placed, ...]:
+        return self._get()[index]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __iter__(self) -> Iterator[Placed]:
+        return iter(self._get())
 
 
 class Placement:
@@ -126,7 +155,10 @@ class Placement:
                     iso=key,
                     label=self.ctx.dates.weekday(day),
                     link=self.ctx.urls.link(f"days/{key}/index.html"),
-                    entries=self.placed(run, page_path),  # a theme without compact.html shows these
+                    # a theme whose week.html predates compact entries shows these: read then
+                    entries=Later(functools.partial(self.placed, run, page_path))
+                    if compact
+                    else self.placed(run, page_path),
                     compact=tuple(self.ctx.model.by_uri[p.uri] for p in run) if compact else (),
                 )
             )

@@ -119,6 +119,7 @@ class SitePages:
         # once (compact_html); then the days, which show the posts in full, and the archive.
         for write in in_time_order([*self.tag_pages.pages(), *self.period_pages.week_pages()]):
             write(out)
+        self.compact.release()
         self.period_pages.write_days(out)
         self.period_pages.write_archive(out)
         if self.fragments is not None:  # the days were the last pages of full posts
