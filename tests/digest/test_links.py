@@ -10,7 +10,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import yaml
-from tag_digest.archive.records import Card, Post
+from factories import make_post
+from tag_digest.archive.records import Card, Mention, Post
 from tag_digest.archive.statuses import from_status
 from tag_digest.digest.grouping import zone
 from tag_digest.digest.links import (
@@ -181,6 +182,36 @@ def test_media_links_are_not_links(rstats: list[Post]) -> None:
     assert post_links(replace(post, content=post.content + media_link)) == (
         "https://www.simonpcouch.com/blog/2025-07-17-claude-code-2/",
     )
+
+
+@pytest.mark.parametrize(
+    "spelled",
+    [
+        "HTTPS://WWW.SIMONPCOUCH.COM/blog/2025-07-17-claude-code-2/",  # case
+        "https://www.simonpcouch.com./blog/2025-07-17-claude-code-2/#top",  # a trailing dot
+        " https://www.simon\tpcouch.com/blog/2025-07-17-claude-code-2/?utm_source=x",  # a tab
+        "https://www%2Esimonpcouch.com/blog/2025-07-17-claude-code-2/",  # an escape in the host
+    ],
+)
+def test_a_link_that_is_a_mention_however_spelled_is_no_link(
+    rstats: list[Post], spelled: str
+) -> None:
+    post = by_uri(rstats, "https://rstats.me/users/simonpcouch/statuses/114870142137562212")
+    (link,) = post_links(post)
+    assert normalise_url(spelled) == link
+    mention = Mention(acct="simonpcouch@simonpcouch.com", url=spelled)
+    assert post_links(replace(post, mentions=(mention, *post.mentions))) == ()
+
+
+def test_a_mention_of_an_idn_or_ipv6_host_is_no_link() -> None:
+    for href, mention_url in [
+        ("https://xn--e1afmkfd.xn--p1ai/@a", "https://ПРИМЕР.рф/@a"),
+        ("http://[2001:db8::1]/@a", "http://[2001:DB8:0::1]:80/@a"),
+    ]:
+        post = make_post(1, content=f'<p>see <a href="{href}">them</a></p>')
+        assert post_links(post) == (normalise_url(href),)
+        mentioned = replace(post, mentions=(Mention(acct="a", url=mention_url),))
+        assert post_links(mentioned) == ()
 
 
 def test_every_corpus_link_is_external_and_normal(hanna: list[Post], rstats: list[Post]) -> None:

@@ -63,7 +63,7 @@ def _anchors(html: str) -> list[etree._Element]:
 
 def post_links(post: Post) -> tuple[str, ...]:
     """The normalised external links of ``post``, each once, in the order they appear."""
-    excluded: set[str | None] | None = None  # made when a link needs it
+    others: list[str] | None = None  # the post's own and its mentions' and media's URLs
     own_hosts: set[str] | None = None
     found: list[str] = []
     for anchor in _anchors(post.content):
@@ -72,23 +72,37 @@ def post_links(post: Post) -> tuple[str, ...]:
         url = normalise_url(anchor.get("href") or "")
         if url is None or url in found:
             continue
-        if excluded is None:
-            excluded = {
-                normalise_url(u)
+        if others is None:
+            others = [
+                u
                 for u in [m.url for m in post.mentions]
                 + [m.url for m in post.media]
                 + [m.preview_url for m in post.media]
                 + [post.url, post.uri]
                 if u
-            }
+            ]
             own_hosts = {url_host(u) for u in (post.server, post.uri, post.url)}
-        if url in excluded:
-            continue
         parts = urlsplit(url)
-        if own_hosts and (parts.hostname or "") in own_hosts and parts.path.startswith("/tags/"):
+        host = parts.hostname or ""
+        if any(normalise_url(u) == url for u in others if _may_have_host(u, host)):
+            continue
+        if own_hosts and host in own_hosts and parts.path.startswith("/tags/"):
             continue  # a hashtag on the post's own server, written without its markup
         found.append(url)
     return tuple(found)
+
+
+def _may_have_host(url: str, host: str) -> bool:
+    """Whether :func:`normalise_url` of ``url`` may have ``host`` (a normalised host): unless
+    ``url`` holds what normalising changes beyond case (letters beyond ASCII, ``%`` escapes,
+    an IPv6 address, spaces and controls), its host is in it as it is."""
+    return (
+        host in url.lower()
+        or not url.isascii()
+        or "%" in url
+        or "[" in url
+        or min(url) <= " "
+    )
 
 
 def card_title(post: Post, links: tuple[str, ...]) -> tuple[str, str] | None:

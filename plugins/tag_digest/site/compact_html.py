@@ -37,8 +37,8 @@ MARK = "<tagdigest-siteurl>"
 """``SITEURL`` while an entry is rendered for every page: a raw ``<`` after a quote, which
 escaped text cannot hold (as :data:`~.urls.ROOT`)."""
 _LINK_MARK = '"' + MARK + "/"
-KEPT = 20_000
-"""Entries kept (some 20 MB): a few days of a busy tag's posts across all pages written in
+KEPT = 10_000
+"""Entries kept (some 15 MB; at 100,000 posts 5,000 already gave one rendering per post): a few days of posts across all pages written in
 time order, and the few old posts of rare tags' pages."""
 
 
