@@ -141,3 +141,30 @@ def test_pages_of_compact_entries_read_no_fragment(
     assert any(p.startswith("weeks/") for p in site.written()) and not read
     site.pages.period_pages.write_days(site.out)  # the days show the posts in full
     assert sorted(read) == sorted(p.uri for p in posts())
+
+
+def test_a_theme_that_still_includes_compact_html_shows_the_same_pages(tmp_path: Path) -> None:
+    theme = tmp_path / "theme" / "digest"
+    theme.mkdir(parents=True)
+    for name in ("days.html", "week.html"):
+        own = (TEMPLATES / "digest" / name).read_text(encoding="utf-8")
+        for entries in ("group.items", "section.compact"):
+            own = own.replace(
+                f"{{{{ compact.html({entries}) }}}}",
+                f'{{% with entries = compact({entries}) %}}{{% include "digest/compact.html" %}}'
+                "{% endwith %}",
+            )
+        assert "compact.html(" not in own
+        (theme / name).write_text(own, encoding="utf-8")
+    sites = []
+    for name, loader in (("own", FileSystemLoader(tmp_path / "theme")), ("bundled", None)):
+        site = digest(tmp_path / name, posts(), tags=TAGS, per_page=2)
+        if loader is not None:
+            site.out.env.loader = ChoiceLoader([loader, site.out.env.loader])
+        site.pages.write(site.out, home=False)
+        sites.append(site)
+    own_site, bundled = sites
+    assert own_site.pages.compact.renders == 0  # the theme rendered them itself
+    pages = compact_pages(bundled.output)
+    _, mismatch, errors = filecmp.cmpfiles(own_site.output, bundled.output, pages, shallow=False)
+    assert pages and not mismatch and not errors

@@ -38,8 +38,8 @@ MARK = "<tagdigest-siteurl>"
 escaped text cannot hold (as :data:`~.urls.ROOT`)."""
 _LINK_MARK = '"' + MARK + "/"
 KEPT = 10_000
-"""Entries kept (some 15 MB; at 100,000 posts 5,000 already gave one rendering per post): a few days of posts across all pages written in
-time order, and the few old posts of rare tags' pages."""
+"""Entries kept (some 15 MB): a few days of posts across the pages written in time order, and
+the few old posts of rare tags' pages (at 100,000 posts, 5,000 gave one rendering per post)."""
 
 
 class CompactEntries:
