@@ -48,7 +48,7 @@ _holder: object = None
 
 
 SEARCH_PROCESS = "tag_digest search"
-"""The name the plugin gives its search process (site/search_process.py)."""
+"""The name the plugin gives its search process (site/beside.py)."""
 
 
 def _audit(event: str, args: tuple[object, ...]) -> None:

@@ -133,6 +133,7 @@ class DigestSettings:
     def page_size(self, kind: str) -> int:
         """Posts per page of ``kind`` (``"tags"``, ``"weeks"``, ``"days"``)."""
         return self.compact_per_page if kind in self.compact_pages else self.per_page
+
     workers: int = 0
     """Processes that render the shards of a cold build (0: one per core, at most 4; 1: none)."""
 

@@ -96,13 +96,7 @@ def _may_have_host(url: str, host: str) -> bool:
     """Whether :func:`normalise_url` of ``url`` may have ``host`` (a normalised host): unless
     ``url`` holds what normalising changes beyond case (letters beyond ASCII, ``%`` escapes,
     an IPv6 address, spaces and controls), its host is in it as it is."""
-    return (
-        host in url.lower()
-        or not url.isascii()
-        or "%" in url
-        or "[" in url
-        or min(url) <= " "
-    )
+    return host in url.lower() or not url.isascii() or "%" in url or "[" in url or min(url) <= " "
 
 
 def card_title(post: Post, links: tuple[str, ...]) -> tuple[str, str] | None:

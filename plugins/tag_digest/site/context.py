@@ -47,8 +47,16 @@ class PageSink(Protocol):
         """``render()`` to ``path``, called only when ``signature`` changed since last build."""
         ...
 
-    def write_stream(self, path: str, parts: Callable[[], Iterable[str]], signature: str) -> None:
-        """:meth:`write_lazy` for a big file made in pieces, never held whole in memory."""
+    def write_stream(
+        self,
+        path: str,
+        parts: Callable[[], Iterable[str]],
+        signature: str,
+        *,
+        beside: bool = False,
+    ) -> None:
+        """:meth:`write_lazy` for a big file made in pieces, never held whole in memory;
+        ``beside``: in a process of its own while the build goes on, where it can fork."""
         ...
 
 

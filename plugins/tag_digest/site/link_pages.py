@@ -42,6 +42,7 @@ from .link_views import (
     links_page_path,
     share_date,
 )
+from .workers import worker_count
 
 __all__ = ["LINKS_DIR", "LinkPages", "collect", "domain_page", "links_page_path"]
 
@@ -245,7 +246,10 @@ class LinkPages:
         for path, make in makers:
             # Written in pieces, and only when a link changed: each is large.
             signature = hashlib.blake2b(f"{inputs}:{path}".encode(), digest_size=16).hexdigest()
-            out.write_stream(path, functools.partial(self._export_parts, make), signature)
+            # Beside the rest of the build (a process of its own) when DIGEST_WORKERS allows
+            beside = worker_count(self.ctx.settings.workers) > 1
+            parts = functools.partial(self._export_parts, make)
+            out.write_stream(path, parts, signature, beside=beside)
 
     def _export_parts(self, make: Callable[[Iterable[Link]], Iterable[str]]) -> Iterable[str]:
         return make(self.export_links())

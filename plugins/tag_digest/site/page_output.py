@@ -80,6 +80,13 @@ class PageOutput:
     def write_lazy(self, path: str, render: Callable[[], str], signature: str) -> None:
         self.writer.write(path, render, signature)
 
-    def write_stream(self, path: str, parts: Callable[[], Iterable[str]], signature: str) -> None:
+    def write_stream(
+        self,
+        path: str,
+        parts: Callable[[], Iterable[str]],
+        signature: str,
+        *,
+        beside: bool = False,
+    ) -> None:
         """A big file made in pieces (:meth:`~.writer.PageWriter.write_stream`)."""
-        self.writer.write_stream(path, parts, signature)
+        self.writer.write_stream(path, parts, signature, beside=beside)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import gzip
 import itertools
 import json
 import os
@@ -29,13 +30,14 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import cast
 
-from pagefind.index import IndexConfig, PagefindIndex
 from pagefind.service import PagefindService
 from pagefind.service.types import (
     InternalRequestPayload,
     InternalResponsePayload,
     InternalServiceRequest,
 )
+
+from pagefind.index import IndexConfig, PagefindIndex
 
 from ..errors import TagDigestError
 from .pagefind_start import next_core, started_on
@@ -47,6 +49,8 @@ BATCH = 500
 Job = tuple[Iterable[SearchRecord], Path]
 """A bundle's records and the folder its index goes in."""
 UNUSED = ("pagefind-*ui.js", "pagefind-*ui.css", "pagefind-highlight.js")
+STOP_WAIT = 60.0
+"""Seconds a bundle has to be whole on disk, and then its Pagefind process to stop by itself."""
 
 
 class _Service(PagefindService):
@@ -57,6 +61,20 @@ class _Service(PagefindService):
     async def launch(self) -> PagefindService:
         with started_on(next_core()):
             return await super().launch()
+
+    async def finish(self) -> None:
+        """Let the binary stop by itself, at the end of its input (the package's
+        :meth:`close` terminates it); terminated if it has not within :data:`STOP_WAIT` s."""
+        backend = self._backend
+        if backend.stdin is not None:
+            backend.stdin.close()
+        try:
+            await asyncio.wait_for(backend.wait(), timeout=STOP_WAIT)
+        except TimeoutError:
+            backend.terminate()
+            await backend.wait()
+        finally:
+            self._poll_task.cancel()
 
     async def send(self, payload: InternalRequestPayload) -> InternalResponsePayload:
         # The package's own send, less its three debug f-strings: they are made even when
@@ -140,17 +158,44 @@ async def _feed(records: Iterable[SearchRecord]) -> tuple[PagefindService, Pagef
 
 
 async def _write(service: PagefindService, index: PagefindIndex, target: Path) -> None:
-    """Pagefind writes what it holds into ``target``; then it stops."""
+    """Pagefind writes what it holds into ``target``; then it stops (:meth:`_Service.finish`).
+
+    The binary can answer the write before its last file, ``pagefind-entry.json``, is on
+    disk: stopped then, it left that file empty (7 bundles of 40, written beside two busy
+    loops), and the browser cannot load such a bundle. So the bundle is waited for until it
+    is whole (:func:`bundle_complete`, at most :data:`STOP_WAIT` s) before Pagefind stops,
+    and a bundle still not whole then is an error, never swapped in."""
     try:
         try:
             await index.write_files(output_path=str(target))
         except OSError as exc:
             raise _one_line(exc) from None
-        for unused in UNUSED:  # Pagefind's stock interfaces: the theme has its own
-            for path in target.glob(unused):
-                path.unlink()
-    finally:
+        waited = 0.0
+        while not bundle_complete(target) and waited < STOP_WAIT:
+            await asyncio.sleep(0.01)
+            waited += 0.01
+        await cast(_Service, service).finish()
+    except BaseException:
         await service.close()
+        raise
+    if not bundle_complete(target):
+        raise TagDigestError(f"search: Pagefind left an incomplete index in {target}")
+    for unused in UNUSED:  # Pagefind's stock interfaces: the theme has its own
+        for path in target.glob(unused):
+            path.unlink()
+
+
+def bundle_complete(folder: Path) -> bool:
+    """Whether ``folder``'s ``pagefind-entry.json`` is whole and names index metadata that is
+    there, whole too (what the browser loads first)."""
+    try:
+        entry = json.loads((folder / ENTRY).read_bytes())
+        return all(
+            gzip.decompress((folder / f"pagefind.{language['hash']}.pf_meta").read_bytes())
+            for language in entry["languages"].values()
+        )
+    except (OSError, ValueError, KeyError, TypeError, EOFError, gzip.BadGzipFile):
+        return False
 
 
 def _one_line(exc: OSError) -> TagDigestError:

@@ -10,7 +10,7 @@
   takes them; its signature comes from :func:`~.search.record_source`, which needs no
   parsing;
 - in a build, :meth:`SearchPages.start` does that indexing in a forked process while the
-  other pages are written (:mod:`.search_process`), reading the fragments through a reader
+  other pages are written (:mod:`.beside`), reading the fragments through a reader
   of its own; :meth:`SearchPages.write` waits for it and reports its error in one line.
 
 A result links to :meth:`~.placement.Placement.post_link`, the one place that
@@ -32,6 +32,7 @@ from ..digest.model import Entry, FragmentSource
 from ..digest.search_bundles import BUNDLE_POSTS, bundle_keys, newest_first
 from ..errors import TagDigestError, fail
 from . import search, search_index
+from .beside import Beside
 from .context import PageContext, PageSink
 from .period_views import NavLink
 from .search import (
@@ -43,7 +44,6 @@ from .search import (
     searchable,
     sources_hash,
 )
-from .search_process import Indexing
 from .search_store import SEARCH_DIR, Bundle, StoreReport, update_bundles
 
 log = logging.getLogger("tag_digest")
@@ -104,7 +104,7 @@ class SearchPages:
         """A fragment reader of the search's own (:meth:`.fragment_store.ShardFragments.reader`):
         then the bundles can be indexed in a process beside the page writing (:meth:`start`);
         ``None``: by :meth:`write`, from the entries' own fragments."""
-        self._indexing: Indexing[_Done] | None = None
+        self._indexing: Beside[_Done] | None = None
         self._planned: _Plan | None = None
         self.output = output
         """Pelican's output folder (the bundles go in ``pagefind/<key>/`` there)."""
@@ -219,18 +219,18 @@ class SearchPages:
         return _Done(self._update(plan.bundles), tags, months, languages)
 
     def start(self, *, fork: bool = True) -> None:
-        """Begin indexing in a process of its own (:mod:`.search_process`) while the other
+        """Begin indexing in a process of its own (:mod:`.beside`) while the other
         pages are written, when this search has a fragment reader of its own
         (:attr:`fragments`) and ``fork``; :meth:`write` waits for it."""
         if self.fragments is None or self._indexing is not None:
             return
         self._planned = plan = self._plan()
-        self._indexing = Indexing(functools.partial(self._work, plan), fork=fork)
+        self._indexing = Beside(functools.partial(self._work, plan), fork=fork)
 
     def write(self, out: PageSink) -> None:
         """``search/index.html`` and ``<output>/pagefind/<key>/`` (see the module docstring)."""
         plan = self._planned or self._plan()
-        indexing = self._indexing or Indexing(functools.partial(self._work, plan), fork=False)
+        indexing = self._indexing or Beside(functools.partial(self._work, plan), fork=False)
         self._indexing, self._planned = None, None
         try:
             done = indexing.result()

@@ -28,6 +28,7 @@ from ..digest.links import post_links
 from ..digest.model import fragment_digest
 from ..errors import ArchiveError, TagDigestError
 from ..formats.feeds import post_title
+from .beside import forkable
 from .cache import FragmentCache, ShardIndex, content_hash, slim
 from .render import RenderContext, Template, render_fragment
 
@@ -40,11 +41,6 @@ def worker_count(setting: int) -> int:
     if setting > 0:
         return setting
     return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
-
-
-def forkable() -> bool:
-    """Whether this platform can fork worker processes (the workers and the search process)."""
-    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def read_bytes(shard: Shard) -> bytes:

@@ -31,6 +31,7 @@ during this build).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable
@@ -40,6 +41,7 @@ from pathlib import Path
 from pelican.utils import sanitised_join
 
 from ..archive.atomic import write_atomic, write_parts_if_changed
+from .beside import Beside
 
 MANIFEST_VERSION = 2
 
@@ -98,6 +100,8 @@ class PageWriter:
     """The fetched blocks of the last build's pages and of this one's, by :func:`block_key`."""
     _found: dict[str, int] = field(default_factory=dict)
     """Files taken from the disk for want of a manifest, and their ``st_mtime_ns`` then."""
+    _beside: list[tuple[str, Beside[tuple[bool, int]]]] = field(default_factory=list)
+    """The files being made beside the build (:meth:`write_stream`)."""
 
     def __post_init__(self) -> None:
         self._previous = self._load_manifest()
@@ -176,12 +180,21 @@ class PageWriter:
         target.write_bytes(data)  # output is regenerable: no temporary file needed
         self.stats.written += 1
 
-    def write_stream(self, path: str, parts: Callable[[], Iterable[str]], signature: str) -> None:
+    def write_stream(
+        self,
+        path: str,
+        parts: Callable[[], Iterable[str]],
+        signature: str,
+        *,
+        beside: bool = False,
+    ) -> None:
         """:meth:`write` for a big file made in pieces (the link exports): never all in memory.
 
         The pieces go to a temporary file beside the target, which replaces it only when the
         bytes differ (so an unchanged file keeps its mtime):
-        :func:`~..archive.atomic.write_parts_if_changed`.
+        :func:`~..archive.atomic.write_parts_if_changed`. ``beside``: made in a process of
+        its own while the build goes on, where it can fork (:class:`.beside.Beside`);
+        :meth:`finish` waits for it.
         """
         target, previous = self._begin(path)
         if (
@@ -192,12 +205,19 @@ class PageWriter:
         ):
             self._keep(path, previous)
             return
-        written, size = write_parts_if_changed(target, (p.encode("utf-8") for p in parts()))
-        self._current[path] = Written(signature, size)
-        if written:
-            self.stats.written += 1
-        else:
-            self.stats.unchanged += 1
+        self._current[path] = Written(signature, -1)  # its size once written
+        job = functools.partial(_write_parts, target, parts)
+        self._beside.append((path, Beside(job, fork=beside, name=f"tag_digest {path}")))
+
+    def _wait_beside(self) -> None:
+        for path, job in self._beside:
+            written, size = job.result()
+            self._current[path] = Written(self._current[path].signature, size)
+            if written:
+                self.stats.written += 1
+            else:
+                self.stats.unchanged += 1
+        self._beside = []
 
     def _begin(self, path: str) -> tuple[Path, Written | None]:
         """The file of ``path`` and what the last build wrote there (each path once a build)."""
@@ -226,6 +246,7 @@ class PageWriter:
 
     def finish(self) -> WriteStats:
         """Delete the pages of the last build that this build did not write; save the manifest."""
+        self._wait_beside()
         for path in sorted(set(self._previous) - set(self._current)):
             try:
                 target = self._target(path)
@@ -265,6 +286,10 @@ class PageWriter:
             except OSError:
                 return
             current = current.parent
+
+
+def _write_parts(target: Path, parts: Callable[[], Iterable[str]]) -> tuple[bool, int]:
+    return write_parts_if_changed(target, (p.encode("utf-8") for p in parts()))
 
 
 def _size_on_disk(target: Path) -> int:

@@ -1,9 +1,10 @@
-"""The search index made in a process of its own while the build writes the other pages.
+"""The search index (and the link exports) made in a process of its own while the build
+writes the other pages.
 
-:class:`Indexing` forks a process (where ``fork`` exists) that runs one function (in a
+:class:`Beside` forks a process (where ``fork`` exists) that runs one function (in a
 build, the bundles' update and the search page's filter choices, ``SearchPages._work``)
 and hands its result, or the line of its error, back through a pipe;
-:meth:`Indexing.result` waits for it. The child inherits the build's model (a fork copies
+:meth:`Beside.result` waits for it. The child inherits the build's model (a fork copies
 a page only when one side writes it), makes the search records and drives Pagefind, so
 the indexing and the page writing run on two cores side by side. A thread would not: it
 takes turns with the page writing on one interpreter (measured at 100,000 posts: no
@@ -20,11 +21,15 @@ from multiprocessing.connection import Connection
 from typing import Generic, TypeVar, cast
 
 from ..errors import TagDigestError
-from .workers import forkable
 
 T = TypeVar("T")
 
 _OK, _ERROR, _OS_ERROR = "ok", "error", "os-error"
+
+
+def forkable() -> bool:
+    """Whether this platform can fork processes (the workers, the search, the exports)."""
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _child(work: Callable[[], object], conn: Connection) -> None:
@@ -44,10 +49,12 @@ def _child(work: Callable[[], object], conn: Connection) -> None:
     # Anything else propagates: multiprocessing prints it and the process exits with 1.
 
 
-class Indexing(Generic[T]):
+class Beside(Generic[T]):
     """``work()`` under way in a forked process, or waiting to run here."""
 
-    def __init__(self, work: Callable[[], T], *, fork: bool) -> None:
+    def __init__(
+        self, work: Callable[[], T], *, fork: bool, name: str = "tag_digest search"
+    ) -> None:
         self.work = work
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
@@ -55,7 +62,7 @@ class Indexing(Generic[T]):
             context = multiprocessing.get_context("fork")
             receiver, sender = context.Pipe(duplex=False)
             self._process = context.Process(
-                target=_child, args=(work, sender), name="tag_digest search", daemon=True
+                target=_child, args=(work, sender), name=name, daemon=True
             )  # daemon: a build stopped by an error does not wait for it
             self._process.start()
             sender.close()
@@ -85,6 +92,6 @@ class Indexing(Generic[T]):
         if kind == _OS_ERROR:
             raise OSError(str(value))
         raise TagDigestError(
-            f"search: the indexing process stopped unexpectedly "
+            f"{self._process.name}: the process stopped unexpectedly "
             f"(exit code {self._process.exitcode})"
         )
