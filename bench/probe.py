@@ -18,13 +18,13 @@ This wrapper runs ``pelican.main`` in its own process and, at exit, writes to
 * ``index_seconds``: from the start of the indexing to the plugin's log line
   ``tag_digest: search index …``; ``index_note`` is that line, so a skipped
   ("unchanged") index is visible. ``None`` when either mark was not seen. The
-  indexing starts at the fork of the plugin's search process (the build's last
-  ``os.fork`` audit event: the render workers are forked before it) or, when the
+  indexing starts at the fork of the plugin's search process (the time it notes when it
+  starts, on the same monotonic clock; the link exports' processes are forked later) or, when the
   build indexes in its own process (``DIGEST_WORKERS = 1``), at the start of the
   Pagefind binary (the ``subprocess.Popen`` audit event naming ``pagefind``). With a
   search process this is the indexing's whole time, most of it beside the pages;
-* ``search_rss``: the search process's own peak (it writes it, at its exit, to
-  ``REPORT.json.search``), ``None`` when there was none.
+* ``search_rss``: the search process's own peak (it writes it and its start, at its exit,
+  to ``REPORT.json.search``), ``None`` when there was none.
 
 Figures only; it changes nothing in the build but raising the ``tag_digest``
 logger to INFO (so its lines also reach the build log). Standalone: it imports
@@ -52,8 +52,6 @@ SEARCH_PROCESS = "tag_digest search"
 
 
 def _audit(event: str, args: tuple[object, ...]) -> None:
-    if event == "os.fork":
-        marks["last_fork"] = time.perf_counter()
     if event != "subprocess.Popen" or "pagefind_start" in marks:
         return
     if "pagefind" in " ".join(map(str, args[:2])):
@@ -74,10 +72,11 @@ def _in_child(report: _Report) -> None:
     if multiprocessing.current_process().name != SEARCH_PROCESS:
         return
     path = report.path
+    forked = time.perf_counter()  # CLOCK_MONOTONIC: the same clock as the build process's
 
     def write() -> None:
         peak = own_peak()
-        path.with_name(path.name + ".search").write_text(str(peak), encoding="utf-8")
+        path.with_name(path.name + ".search").write_text(f"{peak} {forked}", encoding="utf-8")
 
     multiprocessing.util.Finalize(None, write, exitpriority=100)
 
@@ -106,13 +105,17 @@ def _report(path: Path) -> None:
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     search = path.with_name(path.name + ".search")
+    forked: float | None = None
     try:
-        search_rss: int | None = int(search.read_text(encoding="utf-8"))
+        peak, forked_at = search.read_text(encoding="utf-8").split()
+        search_rss: int | None = int(peak)
+        forked = float(forked_at)
         search.unlink()
     except (OSError, ValueError):
         search_rss = None
-    # With a search process, the indexing began at its fork; else at Pagefind's start here.
-    start = marks.get("last_fork") if search_rss is not None else marks.get("pagefind_start")
+    # With a search process, the indexing began at its fork (the link exports' processes
+    # are forked after it); else at Pagefind's start here.
+    start = forked if search_rss is not None else marks.get("pagefind_start")
     end = marks.get("index_end")
     seconds = end - start if isinstance(start, float) and isinstance(end, float) else None
     figures = {
