@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -84,3 +86,33 @@ def test_a_big_file_that_cannot_be_made_beside_the_build_fails_the_build(tmp_pat
     with pytest.raises(OSError, match="No space left on device"):
         writer.finish()
     assert not (tmp_path / "out" / "links.json").exists()
+
+
+FAILING_BUILD = """
+import sys, time
+from pathlib import Path
+from tag_digest.site.writer import PageWriter
+
+def parts():
+    yield "first\\n"
+    time.sleep(0.5)  # still being written when the build fails
+    yield "last\\n"
+
+writer = PageWriter(Path(sys.argv[1]), None)
+writer.write_stream("links.json", parts, "one", beside=True)
+raise SystemExit("the build failed")  # never reaches writer.finish()
+"""
+
+
+def test_a_build_that_fails_meanwhile_still_leaves_the_file_whole(tmp_path: Path) -> None:
+    plugins = Path(__file__).resolve().parents[2] / "plugins"
+    run = subprocess.run(
+        [sys.executable, "-c", FAILING_BUILD, str(tmp_path)],
+        env={**os.environ, "PYTHONPATH": str(plugins)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 1 and "the build failed" in run.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["links.json"]  # no half-written file
+    assert (tmp_path / "links.json").read_text(encoding="utf-8") == "first\nlast\n"

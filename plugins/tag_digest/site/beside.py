@@ -53,8 +53,15 @@ class Beside(Generic[T]):
     """``work()`` under way in a forked process, or waiting to run here."""
 
     def __init__(
-        self, work: Callable[[], T], *, fork: bool, name: str = "tag_digest search"
+        self,
+        work: Callable[[], T],
+        *,
+        fork: bool,
+        name: str = "tag_digest search",
+        daemon: bool = True,
     ) -> None:
+        """``daemon``: a build stopped by an error does not wait for the process (else it
+        does, when it exits: for work that must not be cut off halfway, a file being written)."""
         self.work = work
         self._process: multiprocessing.process.BaseProcess | None = None
         self._conn: Connection | None = None
@@ -62,8 +69,8 @@ class Beside(Generic[T]):
             context = multiprocessing.get_context("fork")
             receiver, sender = context.Pipe(duplex=False)
             self._process = context.Process(
-                target=_child, args=(work, sender), name=name, daemon=True
-            )  # daemon: a build stopped by an error does not wait for it
+                target=_child, args=(work, sender), name=name, daemon=daemon
+            )
             self._process.start()
             sender.close()
             self._conn = receiver

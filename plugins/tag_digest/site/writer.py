@@ -207,7 +207,9 @@ class PageWriter:
             return
         self._current[path] = Written(signature, -1)  # its size once written
         job = functools.partial(_write_parts, target, parts)
-        self._beside.append((path, Beside(job, fork=beside, name=f"tag_digest {path}")))
+        # not a daemon: a build that fails meanwhile still waits for the file to be whole
+        made = Beside(job, fork=beside, name=f"tag_digest {path}", daemon=False)
+        self._beside.append((path, made))
 
     def _wait_beside(self) -> None:
         for path, job in self._beside:
