@@ -64,14 +64,14 @@ TimedPage: TypeAlias = tuple[dt.datetime | None, Callable[[PageSink], None]]
 """A page's newest post (None: it has none) and what writes the page to a sink."""
 
 
+_LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
 def in_time_order(pages: Iterable[TimedPage]) -> list[Callable[[PageSink], None]]:
     """What writes ``pages``, the newest posts first (pages without posts first, ties in
     their given order): pages that show the same posts are then written close together."""
     newest_first = sorted(pages, key=lambda page: page[0] or _LATEST, reverse=True)
     return [write for _, write in newest_first]
-
-
-_LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def under(base: str | None, prefix: str) -> str | None:

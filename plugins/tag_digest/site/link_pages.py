@@ -42,7 +42,7 @@ from .link_views import (
     links_page_path,
     share_date,
 )
-from .workers import worker_count
+from .workers import beside_the_build
 
 __all__ = ["LINKS_DIR", "LinkPages", "collect", "domain_page", "links_page_path"]
 
@@ -243,11 +243,10 @@ class LinkPages:
             ("links.csv", lambda links: links_csv_parts(links, ordered=True)),
             ("bookmarks.html", lambda links: bookmarks_parts(links, title, ordered=True)),
         )
+        beside = beside_the_build(self.ctx.settings.workers)  # each in a process of its own
         for path, make in makers:
             # Written in pieces, and only when a link changed: each is large.
             signature = hashlib.blake2b(f"{inputs}:{path}".encode(), digest_size=16).hexdigest()
-            # Beside the rest of the build (a process of its own) when DIGEST_WORKERS allows
-            beside = worker_count(self.ctx.settings.workers) > 1
             parts = functools.partial(self._export_parts, make)
             out.write_stream(path, parts, signature, beside=beside)
 

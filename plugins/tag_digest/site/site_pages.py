@@ -30,7 +30,7 @@ from .removal_page import REMOVAL_PATH, RemovalPage
 from .search_pages import SearchPages, search_nav
 from .tag_pages import TagPages
 from .week_summary import Summaries, summary_inputs
-from .workers import worker_count
+from .workers import beside_the_build
 
 
 class SitePages:
@@ -67,7 +67,7 @@ class SitePages:
         )
         # As soon as it can: the search index is made beside the rest of the build, unless
         # DIGEST_WORKERS says one process (then SearchPages.write makes it, after the pages).
-        self.search.start(fork=worker_count(ctx.settings.workers) > 1)
+        self.search.start(fork=beside_the_build(ctx.settings.workers))
         self.links = collect(ctx.model, self.place.post_link, known_links, link_store)
         self.summaries = Summaries(
             tz=ctx.model.tz,

@@ -44,7 +44,7 @@ class TagPages:
         """The chrome's words (:func:`~.strings.catalogue`): these pages predate the page words."""
 
     def pages(self) -> Iterator[TimedPage]:
-        """Each page's newest post and what writes the page (:func:`.site_pages.in_time_order`)."""
+        """Each page's newest post and what writes the page (:func:`.context.in_time_order`)."""
         compact = "tags" in self.ctx.settings.compact_pages
         for tag in self.ctx.model.tags:
             for page in paginate(tag.entries, self.ctx.settings.page_size("tags")):

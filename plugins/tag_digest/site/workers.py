@@ -43,6 +43,12 @@ def worker_count(setting: int) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
 
 
+def beside_the_build(setting: int) -> bool:
+    """Whether ``DIGEST_WORKERS`` lets work run in processes beside the build (the search
+    index, the link exports): when it asks for more than one process."""
+    return worker_count(setting) > 1
+
+
 def read_bytes(shard: Shard) -> bytes:
     try:
         return shard.path.read_bytes()

@@ -100,7 +100,7 @@ class PageWriter:
     """The fetched blocks of the last build's pages and of this one's, by :func:`block_key`."""
     _found: dict[str, int] = field(default_factory=dict)
     """Files taken from the disk for want of a manifest, and their ``st_mtime_ns`` then."""
-    _beside: list[tuple[str, Beside[tuple[bool, int]]]] = field(default_factory=list)
+    _beside: list[tuple[str, str, Beside[tuple[bool, int]]]] = field(default_factory=list)
     """The files being made beside the build (:meth:`write_stream`)."""
 
     def __post_init__(self) -> None:
@@ -205,20 +205,25 @@ class PageWriter:
         ):
             self._keep(path, previous)
             return
-        self._current[path] = Written(signature, -1)  # its size once written
         job = functools.partial(_write_parts, target, parts)
+        if not beside:
+            self._streamed(path, signature, *job())
+            return
+        self._current[path] = Written(signature, -1)  # its size once written
         # not a daemon: a build that fails meanwhile still waits for the file to be whole
-        made = Beside(job, fork=beside, name=f"tag_digest {path}", daemon=False)
-        self._beside.append((path, made))
+        made = Beside(job, fork=True, name=f"tag_digest {path}", daemon=False)
+        self._beside.append((path, signature, made))
+
+    def _streamed(self, path: str, signature: str, written: bool, size: int) -> None:
+        self._current[path] = Written(signature, size)
+        if written:
+            self.stats.written += 1
+        else:
+            self.stats.unchanged += 1
 
     def _wait_beside(self) -> None:
-        for path, job in self._beside:
-            written, size = job.result()
-            self._current[path] = Written(self._current[path].signature, size)
-            if written:
-                self.stats.written += 1
-            else:
-                self.stats.unchanged += 1
+        for path, signature, made in self._beside:
+            self._streamed(path, signature, *made.result())
         self._beside = []
 
     def _begin(self, path: str) -> tuple[Path, Written | None]:
