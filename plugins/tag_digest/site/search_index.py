@@ -30,14 +30,13 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import cast
 
+from pagefind.index import IndexConfig, PagefindIndex
 from pagefind.service import PagefindService
 from pagefind.service.types import (
     InternalRequestPayload,
     InternalResponsePayload,
     InternalServiceRequest,
 )
-
-from pagefind.index import IndexConfig, PagefindIndex
 
 from ..errors import TagDigestError
 from .pagefind_start import next_core, started_on
