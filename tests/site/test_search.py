@@ -161,7 +161,7 @@ def test_a_deleted_post_leaves_the_index_and_nothing_changed_is_not_reindexed(
     archive = write_archive(tmp_path / "archive", [kept, gone])
     output = build(tmp_path, archive)
     assert len(indexed(output)) == 2
-    entry = output / "pagefind" / "2024" / "pagefind-entry.json"
+    entry = output / "pagefind" / "2024-12" / "pagefind-entry.json"
     stamp = entry.stat().st_mtime_ns
     caplog.set_level(logging.INFO, logger="tag_digest")
     build(tmp_path, archive)
@@ -199,7 +199,7 @@ def test_absolute_urls_give_the_same_root_relative_result_urls(tmp_path: Path) -
     assert record["url"] == f"days/2024-12-10/#{post_anchor(post(1, '').uri)}"
     search = parse(output / "search" / "index.html")
     assert search.xpath("//form/@data-bundle") == ["https://user.github.io/repo/pagefind/"]
-    assert search.xpath("//form/@data-bundles") == ["2024"]
+    assert search.xpath("//form/@data-bundles") == ["2024-12"]
     assert search.xpath("//form/@action") == ["https://user.github.io/repo/search/"]
 
 

@@ -43,23 +43,25 @@ def test_a_new_post_reindexes_only_its_bundle_and_a_deleted_output_is_copied_bac
     archive = write_archive(tmp_path / "archive", [*OLD, NEW])
     output = build(tmp_path, archive)
     search = parse(output / "search" / "index.html")
-    assert search.xpath("//form/@data-bundles") == ["2024 2023 2022"]  # newest first
-    assert sorted(p.name for p in (output / "pagefind").iterdir()) == ["2022", "2023", "2024"]
-    assert sorted(state(tmp_path)) == ["2022", "2023", "2024"]
+    assert search.xpath("//form/@data-bundles") == [
+        "2024-12 2023 2022"
+    ]  # newest first (2024-12: the newest month)
+    assert sorted(p.name for p in (output / "pagefind").iterdir()) == ["2022", "2023", "2024-12"]
+    assert sorted(state(tmp_path)) == ["2022", "2023", "2024-12"]
     assert len(indexed(output)) == 3
     old = {key: files(output / "pagefind" / key) for key in ("2022", "2023")}
-    newest = files(output / "pagefind" / "2024")
+    newest = files(output / "pagefind" / "2024-12")
 
     store = Archive.load(archive)
     store.put(post(4, "Ещё один пост про собак", day="2024-12-11"))
     store.save()
     caplog.set_level(logging.INFO, logger="tag_digest")
     output = build(tmp_path, archive)
-    assert "search bundle 2024 indexed (2 posts)" in caplog.text
+    assert "search bundle 2024-12 indexed (2 posts)" in caplog.text
     assert "3 bundles, 1 indexed, 0 copied from the cache, 2 unchanged" in caplog.text
     for key, before in old.items():  # the past bundles keep their bytes and their mtimes
         assert files(output / "pagefind" / key) == before
-    assert files(output / "pagefind" / "2024") != newest
+    assert files(output / "pagefind" / "2024-12") != newest
     assert "Ещё один пост про собак" in " ".join(r["content"] for r in indexed(output))
 
     records = indexed(output)
@@ -90,11 +92,11 @@ def test_a_bundle_no_longer_produced_leaves_output_and_cache(
     store.save()
     caplog.set_level(logging.INFO, logger="tag_digest")
     output = build(tmp_path, archive)
-    assert sorted(p.name for p in (output / "pagefind").iterdir()) == ["2023", "2024"]
-    assert sorted(p.name for p in cache.iterdir()) == ["2023", "2024"]
-    assert sorted(state(tmp_path)) == ["2023", "2024"]
+    assert sorted(p.name for p in (output / "pagefind").iterdir()) == ["2023", "2024-12"]
+    assert sorted(p.name for p in cache.iterdir()) == ["2023", "2024-12"]
+    assert sorted(state(tmp_path)) == ["2023", "2024-12"]
     assert "2 bundles, 0 indexed, 0 copied from the cache, 2 unchanged, 2 removed" in caplog.text
-    assert parse(output / "search" / "index.html").xpath("//form/@data-bundles") == ["2024 2023"]
+    assert parse(output / "search" / "index.html").xpath("//form/@data-bundles") == ["2024-12 2023"]
 
 
 def test_a_bundle_whose_output_differs_from_its_cached_copy_is_copied_again(

@@ -5,10 +5,15 @@ new post re-indexes only the bundle of its period and the full past bundles neve
 
 - a calendar year (``"2025"``) when that year has at most ``limit`` searchable posts;
 - otherwise its quarters (``"2025-Q3"``), each one a bundle when it has at most ``limit``;
-- a quarter with more than ``limit`` posts is split into its months (``"2025-07"``).
+- a quarter with more than ``limit`` posts is split into its months (``"2025-07"``);
+- and the newest month (that of the newest date) is always a bundle of its own: new posts
+  go there, so a build that finds a few re-indexes that month's posts, not its quarter's or
+  its year's. When a later month begins, it joins its year's or quarter's bundle (which is
+  indexed again once).
 
-A month is never split further (a month over ``limit`` is one bigger bundle). Keys are
-safe as folder names. No files, no Pagefind: plain dates in, keys out.
+The year and quarter counts include the newest month, so splitting it off never changes how
+the rest is cut. A month is never split further (a month over ``limit`` is one bigger
+bundle). Keys are safe as folder names. No files, no Pagefind: plain dates in, keys out.
 """
 
 from __future__ import annotations
@@ -38,9 +43,12 @@ def bundle_keys(dates: Iterable[dt.date], limit: int = BUNDLE_POSTS) -> dict[dt.
         years[day.year] += count
         quarters[day.year, quarter_of(day)] += count
     keys = {}
+    newest = max(per_day, default=None)
     for day in per_day:
         quarter = quarter_of(day)
-        if years[day.year] <= limit:
+        if newest is not None and (day.year, day.month) == (newest.year, newest.month):
+            keys[day] = f"{day.year:04d}-{day.month:02d}"
+        elif years[day.year] <= limit:
             keys[day] = f"{day.year:04d}"
         elif quarters[day.year, quarter] <= limit:
             keys[day] = f"{day.year:04d}-Q{quarter}"
