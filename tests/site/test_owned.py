@@ -57,7 +57,7 @@ def test_other_files_are_not(path: str) -> None:
 
 def test_the_render_cache_key_hashes_every_module_of_the_package() -> None:
     import tag_digest
-    from tag_digest.site.generator import code_files
+    from tag_digest.site.build_keys import code_files
 
     package = Path(tag_digest.__file__).parent
     hashed = {p.relative_to(package).as_posix() for p in code_files()}

@@ -177,6 +177,17 @@ class FragmentCache:
         made = (index.digests, index.links, index.titles)
         return index if all(p.uri in part for p in index.posts for part in made) else None
 
+    def index_stamp(self, month: str) -> str:
+        """The size and modification time of shard ``month``'s index file (empty: none): what
+        says, for a build key, that the records a build read are the ones the last build read
+        (the file is replaced whenever the shard is rendered again)."""
+        path = self._path("index", month)
+        try:
+            stat = path.stat() if path is not None else None
+        except OSError:
+            stat = None
+        return "" if stat is None else f"{stat.st_size}:{stat.st_mtime_ns}"
+
     def load_fragments(self, month: str, shard_hash: str) -> dict[str, str] | None:
         """The fragments of shard ``month`` if made from these bytes, else ``None``."""
         key = self.key(shard_hash)

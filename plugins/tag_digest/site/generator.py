@@ -16,8 +16,12 @@ How a build goes
 
 ``generate_output`` hands the builders a :class:`~.page_output.PageOutput`: each
 page is rendered through the theme and written by :mod:`.writer` only when its
-inputs changed. A new kind of page is a builder class taking the context (see
-:mod:`.context`), composed in :mod:`.site_pages`.
+inputs changed. When nothing the digest is made from changed since the last build (its
+:func:`~.build_keys.build_key`: the archive's shards, the settings, the theme and the
+plugin's code, the fetched block) and every page it wrote is still there, no page builder
+runs at all: only the search page is written (its bundles are checked beside the build).
+A new kind of page is a builder class taking the context (see :mod:`.context`), composed
+in :mod:`.site_pages`.
 """
 
 from __future__ import annotations
@@ -25,9 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
-import json
 import logging
-from collections.abc import Mapping
 from pathlib import Path
 
 from jinja2 import Environment
@@ -44,6 +46,7 @@ from ..digest.urls import Urls, tag_page_path
 from ..errors import SettingError, TagDigestError, fail
 from ..settings import DigestSettings, load_settings
 from ..version import REPOSITORY, __version__
+from .build_keys import build_key, page_fingerprint, reads_caches, source_key, theme_hash
 from .cache import FragmentCache
 from .context import PageContext, SiteFacts, under
 from .fetched_block import fetched_block
@@ -51,8 +54,8 @@ from .link_cache import FILE as LINKS_FILE
 from .link_cache import LinkStore
 from .loading import load_posts
 from .owned import owns_output
-from .page_output import PageOutput, signature_hash
-from .render import RENDER_VERSION, RenderContext
+from .page_output import PageOutput
+from .render import RenderContext
 from .search_pages import STATE_FILE
 from .site_pages import SitePages
 from .tag_pages import TAG_TEMPLATE
@@ -63,16 +66,6 @@ log = logging.getLogger("tag_digest")
 
 POST_TEMPLATE = "digest/post"
 CACHE_DIR = "tag_digest"
-
-
-def _jsonable(value: object) -> bool:
-    if value is None or isinstance(value, str | int | float | bool):
-        return True
-    if isinstance(value, list | tuple):
-        return all(_jsonable(v) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and _jsonable(v) for k, v in value.items())
-    return False
 
 
 class DigestGenerator(Generator):  # type: ignore[misc]
@@ -107,7 +100,7 @@ class DigestGenerator(Generator):  # type: ignore[misc]
             if bundled is None
             else self.env.overlay(autoescape=True, auto_reload=False, loader=bundled)
         )
-        self.theme_hash = self._theme_hash()
+        self.theme_hash = theme_hash(self.page_env)
         for name in (POST_TEMPLATE, TAG_TEMPLATE):
             if template_name(self.page_env, name, extensions) is None:
                 fail(
@@ -142,6 +135,7 @@ class DigestGenerator(Generator):  # type: ignore[misc]
         )
         links, titles = loaded.links, loaded.titles
         fragments = loaded.fragments
+        self.source_key = source_key(fragments)
         del loaded  # the model holds the posts; the fragments stay in the cache (fragment_store)
         self.writer = PageWriter(
             Path(self.output_path) / prefix,
@@ -209,47 +203,6 @@ class DigestGenerator(Generator):  # type: ignore[misc]
             raise PelicanTemplateNotFound(f"[tag_digest] template {name} not found")
         return found
 
-    def _theme_hash(self) -> str:
-        """A hash of every template the digest pages can use (any edit re-renders)."""
-        env = self.page_env
-        loader = env.loader
-        assert loader is not None
-        parts = []
-        for name in sorted(env.list_templates()):
-            try:
-                source = loader.get_source(env, name)[0]
-            except Exception:  # an unreadable template is simply not hashed
-                continue
-            parts.append(f"{name}\x1f{source}")
-        return signature_hash(RENDER_VERSION, __version__, _code_hash(), *parts)
-
-    def _page_fingerprint(self, fetched: str | None = None) -> str:
-        """What every page depends on besides its own inputs.
-
-        ``fetched``: the footer's last-fetched block, when the pages are spliced with it
-        (:func:`~.fetched_block.fetched_block`): then only the stale notice of
-        ``digest_fetched`` is in the fingerprint (it appears, or its age in days changes,
-        at most once a day)."""
-        freshness_part = self.context.get("digest_fetched")
-        if fetched is not None:
-            freshness_part = getattr(freshness_part, "stale", None)
-        settings = {k: v for k, v in sorted(self.settings.items()) if _jsonable(v)}
-        pages = [
-            (str(getattr(p, "url", "")), str(getattr(p, "title", "")))
-            for key in ("pages", "articles")
-            for p in self.context.get(key) or ()
-        ]
-        # The chrome shows the tags, not their counts: a new post must not re-render every page.
-        tags = [(t.name, t.link) for t in self.model.tags]
-        return signature_hash(
-            self.theme_hash,
-            json.dumps(settings, sort_keys=True, default=str),
-            json.dumps(pages),
-            json.dumps(tags),
-            repr(sorted(self.words.items())),
-            repr(freshness_part),
-        )
-
     # -- writing --------------------------------------------------------------
 
     def generate_output(self, writer: object) -> None:
@@ -274,11 +227,20 @@ class DigestGenerator(Generator):  # type: ignore[misc]
             chrome=self.chrome,
             urls=self.urls,
             writer=self.writer,
-            fingerprint=self._page_fingerprint(fetched),
+            fingerprint=page_fingerprint(
+                self.theme_hash, self.settings, self.context, self.model, self.words, fetched
+            ),
             fetched=fetched,
         )
-        self.pages.write(out, home=bool(prefix), host_urls=self._host_urls())
-        stats = self.writer.finish()
+        host_urls = self._host_urls()
+        build = build_key(self.source_key, out.fingerprint, fetched, prefix, host_urls)
+        if self.writer.unchanged_since(build):
+            self.pages.write_unchanged(out)
+            self.writer.keep_unwritten()
+            log.info("tag_digest: nothing changed since the last build: no page rendered")
+        else:
+            self.pages.write(out, home=bool(prefix), host_urls=host_urls)
+        stats = self.writer.finish(build)
         log.info(
             "tag_digest: %d pages: %d written, %d unchanged, %d not re-rendered, "
             "%d spliced (only the fetched time changed), %d removed",
@@ -295,34 +257,3 @@ class DigestGenerator(Generator):  # type: ignore[misc]
                 if url:
                     urls.append(str(url))
         return urls
-
-
-def reads_caches(settings: Mapping[str, object]) -> bool:
-    """Whether the build reads the digest's caches (fragments, page manifest).
-
-    Pelican's ``--ignore-cache`` sets ``LOAD_CONTENT_CACHE = False``, which is also
-    Pelican's default; so it is honoured where Pelican's own content cache is on
-    (``CACHE_CONTENT = True``): then the digest, like Pelican, loads no cache unless
-    ``LOAD_CONTENT_CACHE`` is true. With ``CACHE_CONTENT`` off (Pelican's default) the
-    digest's caches are always read (each is checked against what it was made from).
-    """
-    return not settings.get("CACHE_CONTENT") or bool(settings.get("LOAD_CONTENT_CACHE"))
-
-
-PACKAGE = Path(__file__).resolve().parents[1]
-
-
-def code_files() -> list[Path]:
-    """Every module of the package, subfolders included (what :func:`_code_hash` hashes)."""
-    return sorted(PACKAGE.rglob("*.py"))
-
-
-@functools.cache
-def _code_hash() -> str:
-    """A hash of the plugin's own source: any code change re-renders (no stale caches)."""
-    return signature_hash(
-        *(
-            f"{p.relative_to(PACKAGE).as_posix()}\x1f{p.read_text(encoding='utf-8')}"
-            for p in code_files()
-        )
-    )

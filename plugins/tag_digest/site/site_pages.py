@@ -132,6 +132,12 @@ class SitePages:
         self.sitemap.write(out, host_urls)
         self.search.write(out)
 
+    def write_unchanged(self, out: PageSink) -> None:
+        """What a build writes when nothing changed since the last one
+        (:meth:`~.writer.PageWriter.unchanged_since`): the search page, once its bundles
+        are checked, which happens beside the build; every other page stays as it is."""
+        self.search.write(out)
+
     def home_inputs(self) -> list[object]:
         """Every fact the home page shows (its signature when the plugin writes it)."""
         home, week = self.home, self.home.week

@@ -21,6 +21,11 @@ file is read and the old block replaced by the new one, if it occurs exactly onc
 (otherwise the page is rendered). The result is byte for byte the page a render
 would give, since the block is the only part of the page that depends on the time.
 
+The manifest also keeps a *build key*: a hash of everything the whole digest was made from
+(:meth:`PageWriter.unchanged_since`). A build with the same key, whose every page is still
+there with its recorded size, has nothing to render: the generator then writes only what is
+made beside the build and keeps the rest (:meth:`PageWriter.keep_unwritten`).
+
 The manifest is a cache: losing it costs one full render, never a stale page.
 Without a usable manifest (none yet, unreadable, or made for another output
 directory) every file already in the output that ``owned(path)`` claims counts
@@ -102,6 +107,8 @@ class PageWriter:
     """Files taken from the disk for want of a manifest, and their ``st_mtime_ns`` then."""
     _beside: list[tuple[str, str, Beside[tuple[bool, int]]]] = field(default_factory=list)
     """The files being made beside the build (:meth:`write_stream`)."""
+    _previous_build: str = ""
+    """The build key the last build's manifest was saved with (:meth:`finish`)."""
 
     def __post_init__(self) -> None:
         self._previous = self._load_manifest()
@@ -124,6 +131,8 @@ class PageWriter:
         for path, entry in data["pages"].items():
             if isinstance(entry, list) and len(entry) == 3:
                 pages[str(path)] = Written(str(entry[0]), int(entry[1]), str(entry[2]))
+        build = data.get("build")
+        self._previous_build = build if isinstance(build, str) else ""
         blocks = data.get("blocks")
         if isinstance(blocks, dict):
             self._blocks = {str(k): str(v) for k, v in blocks.items() if isinstance(v, str)}
@@ -232,6 +241,30 @@ class PageWriter:
             raise ValueError(f"{path} is written twice in one build")
         return self._target(path), self._previous.get(path)
 
+    def unchanged_since(self, build: str) -> bool:
+        """Whether the last build was made from exactly what ``build`` hashes (the whole
+        digest's inputs: :meth:`.generator.DigestGenerator` makes it) and every file it
+        recorded is still there with its size: then no page of this build can differ.
+
+        Nothing may be written before this is asked."""
+        if not build or build != self._previous_build or self._current or self._found:
+            return False
+        for path, previous in self._previous.items():
+            try:
+                target = self._target(path)
+            except RuntimeError:
+                return False
+            if previous.size < 0 or _size_on_disk(target) != previous.size:
+                return False
+        return True
+
+    def keep_unwritten(self) -> None:
+        """Every page of the last build not written by this one is kept as it is (after
+        :meth:`unchanged_since` said the build has nothing to change)."""
+        for path, previous in self._previous.items():
+            if path not in self._current:
+                self._keep(path, previous)
+
     def _keep(self, path: str, previous: Written) -> None:
         """``path`` is as the last build left it: not even rendered."""
         self._current[path] = previous
@@ -251,8 +284,9 @@ class PageWriter:
             return None
         return data.replace(before, new.encode("utf-8"))
 
-    def finish(self) -> WriteStats:
-        """Delete the pages of the last build that this build did not write; save the manifest."""
+    def finish(self, build: str = "") -> WriteStats:
+        """Delete the pages of the last build that this build did not write; save the manifest
+        (with ``build``, the key of what this build was made from: :meth:`unchanged_since`)."""
         self._wait_beside()
         for path in sorted(set(self._previous) - set(self._current)):
             try:
@@ -272,6 +306,7 @@ class PageWriter:
             payload = {
                 "version": MANIFEST_VERSION,
                 "output": str(self.output),
+                "build": build,
                 "pages": {
                     p: [w.signature, w.size, w.block] for p, w in sorted(self._current.items())
                 },
@@ -279,6 +314,7 @@ class PageWriter:
             }
             replace_file(self.manifest, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
         self._previous = dict(self._current)
+        self._previous_build = build
         self._blocks = {k: v for k, v in self._blocks.items() if k in used}
         self._current = {}
         self._found = {}
