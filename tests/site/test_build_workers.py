@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 import sys
 from pathlib import Path
@@ -15,15 +16,17 @@ from pathlib import Path
 import pytest
 from digest_support import ROOT, build, post_template, write_archive
 from tag_digest.archive.records import Post
+from tag_digest.archive.shards import Shard
 from tag_digest.digest.model import build_model, fragment_digest
 from tag_digest.digest.strings import catalogue
 from tag_digest.digest.tagnames import normalise_tag, tag_slug
 from tag_digest.digest.urls import Urls, tag_page_path
 from tag_digest.settings import load_settings
-from tag_digest.site.cache import FragmentCache
+from tag_digest.site.cache import FragmentCache, ShardIndex
 from tag_digest.site.fragment_store import ShardFragments
 from tag_digest.site.loading import load_posts
 from tag_digest.site.render import RenderContext, render_fragment
+from tag_digest.site.workers import ShardJob
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -165,3 +168,34 @@ def test_pages_read_each_fragment_from_the_cache_and_a_lost_shard_is_rendered_ag
     made = render_fragment(template, originals[entry.post.uri], ctx)
     assert again.fragment(entry.post.uri) == made
     assert len(list((tmp_path / "cache").rglob("fragments/*.json"))) == 1
+
+
+def test_a_changed_shard_is_rendered_beside_the_build_and_gives_the_same_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One shard to render: where workers may run, a forked process renders it while this
+    one loads the shards the cache gives (in one process, this one renders it)."""
+    archive = write_archive(tmp_path / "archive", posts())
+    for workers in (1, 2):
+        build(tmp_path / str(workers), archive, **settings(workers))
+    changed = posts()
+    changed[-2] = changed[-2].tombstone("2025-07-02T00:00:00.000Z")
+    write_archive(archive, changed)
+
+    calls = tmp_path / "runs.txt"
+    run = ShardJob.run
+
+    def noted(job: ShardJob, shard: Shard) -> ShardIndex:
+        with calls.open("a", encoding="utf-8") as file:  # from whichever process runs it
+            file.write(f"{os.getpid()}\n")
+        return run(job, shard)
+
+    monkeypatch.setattr(ShardJob, "run", noted)
+    sites = {}
+    for workers in (1, 2):
+        calls.unlink(missing_ok=True)
+        sites[workers] = tree(build(tmp_path / str(workers), archive, **settings(workers)))
+        pids = calls.read_text(encoding="utf-8").split()
+        assert len(pids) == 1  # only the changed shard
+        assert (pids[0] == str(os.getpid())) == (workers == 1)
+    assert sites[1] == sites[2]

@@ -142,16 +142,32 @@ class FragmentCache:
 
     def _has_fragments(self, month: str, key: str) -> bool:
         """Whether the fragments file of ``month`` was made under ``key`` (its first bytes)."""
-        path = self._path("fragments", month)
-        if path is None:
+        if self.root is None:
             kept = self.memory.get(month)
             return kept is not None and kept[0] == key
+        return self._has_head("fragments", month, key)
+
+    def _has_head(self, kind: str, month: str, key: str) -> bool:
+        """Whether the file of ``kind`` and ``month`` begins with ``key`` (as :meth:`store`
+        writes it)."""
+        path = self._path(kind, month)
         head = json.dumps({"key": key})[:-1].encode("utf-8") + b","
         try:
-            with path.open("rb") as file:
+            with (path or Path()).open("rb") as file:
                 return file.read(len(head)) == head
         except OSError:
             return False
+
+    def has_index(self, month: str, shard_hash: str) -> bool:
+        """Whether shard ``month`` has both files made from these bytes, by their first bytes
+        (:meth:`load_index` may still find the rest unusable). Never without files."""
+        key = self.key(shard_hash)
+        return (
+            self.read
+            and self.root is not None
+            and self._has_head("index", month, key)
+            and self._has_fragments(month, key)
+        )
 
     def load_index(
         self, month: str, shard_hash: str, accounts: Accounts | None = None

@@ -116,11 +116,9 @@ class FeedPages:
 
         return heapq.nlargest(limit, entries, key=newest)  # sorted(…, reverse)[:limit]
 
-    def _post_entries(self, entries: Sequence[ModelEntry], limit: int) -> tuple[Entry, ...]:
+    def _post_entries(self, posts: Sequence[ModelEntry]) -> tuple[Entry, ...]:
         assert self.feed_root is not None
         root = self.feed_root
-
-        posts = self._newest_entries(entries, limit)
         return tuple(
             post_entry(
                 e.post,
@@ -158,7 +156,8 @@ class FeedPages:
         head = ("feed", out.fingerprint, path, title, alternate, self._newest().isoformat())
         for part in (*head, str(limit), self.feed_root or ""):
             digest.update(part.encode("utf-8", "surrogatepass") + b"\x1e")
-        for e in self._newest_entries(entries, limit):
+        newest = self._newest_entries(entries, limit)  # once: the signature, then the document
+        for e in newest:
             post, account = e.post, e.post.account
             parts = (
                 post.uri, self.titles[post.uri], self.place.post_link(post), post.updated_at,
@@ -168,7 +167,7 @@ class FeedPages:
             digest.update("\x1f".join(parts).encode("utf-8", "surrogatepass") + b"\x1e")
 
         def document() -> str:
-            return self._feed_document(path, title, alternate, self._post_entries(entries, limit))
+            return self._feed_document(path, title, alternate, self._post_entries(newest))
 
         out.write_lazy(path, document, digest.hexdigest())
 

@@ -3,8 +3,8 @@
 Each shard's bytes are hashed; a shard whose bytes, render fingerprint and moderation
 rules are unchanged since the last build takes its posts (and each post's fragment
 digest, links and feed title) from the cache (:mod:`.cache`) without being parsed;
-any other is parsed, sanitised and rendered, each post once, in worker processes
-when there are several such shards (:mod:`.workers`). The fragments themselves stay
+any other is parsed, sanitised and rendered, each post once, in worker processes beside
+this one, which meanwhile loads what the cache gives (:mod:`.workers`). The fragments themselves stay
 in the cache: pages read them one shard at a time (:mod:`.fragment_store`).
 """
 
@@ -22,7 +22,7 @@ from ..settings import DigestSettings
 from .cache import Accounts, FragmentCache, ShardIndex, content_hash, slim
 from .fragment_store import ShardFragments
 from .render import RenderContext, Template
-from .workers import ShardJob, pool_size, read_bytes, run_shards, worker_count
+from .workers import ShardJob, pool_size, read_bytes, start_shards, worker_count
 
 log = logging.getLogger("tag_digest")
 
@@ -74,21 +74,27 @@ def load_posts(
     found: dict[str, ShardIndex] = {}
     rendered = reused = 0
     for shard in shards:
-        shard_hash = content_hash(read_bytes(shard))
-        hashes[shard.month] = (shard, shard_hash)
-        index = cache.load_index(shard.month, shard_hash, accounts)
-        if index is not None:
-            found[shard.month] = index
-            reused += len(index.posts)
-    missing = [shard for shard in shards if shard.month not in found]
+        hashes[shard.month] = (shard, content_hash(read_bytes(shard)))
+    missing = [s for s in shards if not cache.has_index(s.month, hashes[s.month][1])]
     workers = worker_count(settings.workers)
     if missing:
         log.info(
             "tag_digest: %d of %d shards read and rendered, in %d processes",
             len(missing), len(shards), pool_size(job, len(missing), workers),
         )  # fmt: skip
-    made = run_shards(job, missing, workers)
-    for shard, index in zip(missing, made, strict=True):
+    made = start_shards(job, missing, workers)  # beside this process, where it may fork
+    for shard in shards:  # meanwhile, what the cache gives
+        if shard not in missing:
+            index = cache.load_index(shard.month, hashes[shard.month][1], accounts)
+            if index is not None:
+                found[shard.month] = index
+                reused += len(index.posts)
+    unusable = [s for s in shards if s not in missing and s.month not in found]
+    if unusable:  # a cache file cut short, say: made again here
+        log.info("tag_digest: %d cached shards unusable, read and rendered", len(unusable))
+    made_here = [job.run(shard) for shard in unusable]
+    missing = [*missing, *unusable]
+    for shard, index in zip(missing, [*made(), *made_here], strict=True):
         # a shard rendered now gives the very records a cached one gives (shared names)
         found[shard.month] = ShardIndex(
             slim(index.posts, accounts), slim(index.tombstones, accounts),

@@ -3,10 +3,11 @@
 :class:`ShardJob` does one shard: it parses the shard, sorts its lines (kept posts,
 tombstones, posts the moderation rules hide), renders each kept post once and stores
 the fragments and the rest in the cache (:mod:`.cache`), returning the
-:class:`~.cache.ShardIndex` (no HTML: the fragments stay on disk). :func:`run_shards`
-runs the jobs of a cold build in ``DIGEST_WORKERS`` processes, one task per shard, and
-gives the results back in shard order; each shard is rendered by the same code
-either way, so the site is byte-identical to a one-process build.
+:class:`~.cache.ShardIndex` (no HTML: the fragments stay on disk). :func:`start_shards`
+runs the jobs in ``DIGEST_WORKERS`` processes, one task per shard, beside the build process
+(which meanwhile loads the shards the cache gives), and gives the results back in shard
+order; each shard is rendered by the same code either way, so the site is byte-identical
+to a one-process build.
 
 Workers are forked (the job, with its compiled theme template, is inherited rather
 than pickled); where ``fork`` is not available, or there is no cache directory to
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -108,25 +109,38 @@ def _run_inherited(shard: Shard) -> ShardIndex:
         raise TagDigestError(str(error)) from None
 
 
+def _beside(job: ShardJob, workers: int) -> bool:
+    return workers > 1 and job.cache.root is not None and forkable()
+
+
 def pool_size(job: ShardJob, shards: int, workers: int) -> int:
-    """How many processes :func:`run_shards` uses for ``shards`` shards (1: this one)."""
-    if workers <= 1 or shards < 2 or job.cache.root is None or not forkable():
-        return 1
-    return min(workers, shards)
+    """How many processes :func:`start_shards` renders ``shards`` shards in (1: one, this
+    process or, where workers may run, one beside it)."""
+    return min(workers, shards) if _beside(job, workers) and shards > 1 else 1
 
 
-def run_shards(job: ShardJob, shards: Sequence[Shard], workers: int) -> Iterator[ShardIndex]:
-    """``job.run`` of each of ``shards``, in their order, in :func:`pool_size` processes."""
-    size = pool_size(job, len(shards), workers)
-    if size == 1:
-        for shard in shards:
-            yield job.run(shard)
-        return
+def start_shards(
+    job: ShardJob, shards: Sequence[Shard], workers: int
+) -> Callable[[], list[ShardIndex]]:
+    """Begin ``job.run`` of each of ``shards``; the call returned gives the results in their
+    order. Where ``workers`` allows more than one process (and a cache directory hands the
+    fragments back), they are rendered in :func:`pool_size` forked processes from now on,
+    even a single shard, while this process goes on; otherwise in this process, when the
+    results are asked for."""
+    if not shards or not _beside(job, workers):
+        return lambda: [job.run(shard) for shard in shards]
     global _JOB
-    _JOB = job
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=size, mp_context=context) as pool:
-            yield from pool.map(_run_inherited, shards)
-    finally:
-        _JOB = None
+    _JOB = job  # inherited by the workers, forked as the tasks are handed out
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(max_workers=pool_size(job, len(shards), workers), mp_context=context)
+    futures = [pool.submit(_run_inherited, shard) for shard in shards]
+
+    def results() -> list[ShardIndex]:
+        global _JOB
+        try:
+            return [future.result() for future in futures]
+        finally:
+            pool.shutdown(cancel_futures=True)
+            _JOB = None
+
+    return results
