@@ -105,10 +105,16 @@ class SiteModel:
     servers: tuple[str, ...]
     """The servers read (``DIGEST_SERVERS``), for page footers."""
     tz: dt.tzinfo
+    _keys: dict[str, TagInfo] = field(init=False, repr=False, compare=False)
+    """Each tag by its normalised key (:meth:`tag` is asked once per tag of every post)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_keys", {t.key: t for t in self.tags})
 
     def tag(self, key: str) -> TagInfo | None:
-        wanted = normalise_tag(key)
-        return next((t for t in self.tags if t.key == wanted), None)
+        """The configured tag ``key`` names (normalised or not), if any."""
+        found = self._keys.get(key)  # most callers have the normalised key already
+        return found if found is not None else self._keys.get(normalise_tag(key))
 
 
 def fragment_digest(fragment: str) -> str:

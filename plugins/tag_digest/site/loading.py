@@ -4,8 +4,8 @@ Each shard's bytes are hashed; a shard whose bytes, render fingerprint and moder
 rules are unchanged since the last build takes its posts (and each post's fragment
 digest, links and feed title) from the cache (:mod:`.cache`) without being parsed;
 any other is parsed, sanitised and rendered, each post once, in worker processes beside
-this one, which meanwhile loads what the cache gives (:mod:`.workers`). The fragments themselves stay
-in the cache: pages read them one shard at a time (:mod:`.fragment_store`).
+this one, which meanwhile loads what the cache gives (:mod:`.workers`). The fragments
+themselves stay in the cache: pages read them one shard at a time (:mod:`.fragment_store`).
 """
 
 from __future__ import annotations
