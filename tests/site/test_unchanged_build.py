@@ -15,9 +15,11 @@ import json
 import logging
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from digest_support import ROOT, build
+from jinja2 import Environment
 from pelican.log import LimitFilter
 from tag_digest.archive.shards import Archive
 from tag_digest.archive.state import STATE_FILE
@@ -158,3 +160,28 @@ def test_without_a_manifest_nothing_is_taken_as_unchanged(tmp_path: Path) -> Non
     assert not writer(tmp_path).unchanged_since("key-1")
     ignoring = PageWriter(tmp_path / "out", tmp_path / "pages.json", read_manifest=False)
     assert not ignoring.unchanged_since("key-1")
+
+
+def test_the_digest_templates_are_compiled_once_and_kept_in_the_cache(
+    tmp_path: Path, archive: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Jinja's bytecode cache in ``CACHE_PATH/tag_digest/templates/``: a later build loads the
+    digest templates compiled (Jinja checks each against its source) and renders the same."""
+    compiled: list[str] = []
+    compile_ = Environment.compile
+
+    def noted(env: Environment, source: str, name: str | None = None, *args: Any, **kw: Any) -> Any:
+        if env.bytecode_cache is not None:  # the digest's templates (Pelican's own have none)
+            compiled.append(str(name))
+        return compile_(env, source, name, *args, **kw)
+
+    monkeypatch.setattr(Environment, "compile", noted)
+    site = tmp_path / "site"
+    first = tree(rebuild(site, archive, caplog)[0])
+    assert "digest/post.html" in compiled
+    assert any((site / "cache" / "tag_digest" / "templates").glob("__jinja2_*.cache"))
+    compiled.clear()
+    shutil.rmtree(site / "output")  # so that the pages are rendered again
+    assert tree(rebuild(site, archive, caplog)[0]) == first
+    assert compiled == []
+    assert first == fresh_build(tmp_path, archive)

@@ -59,7 +59,13 @@ from .render import RenderContext
 from .search_pages import STATE_FILE
 from .site_pages import SitePages
 from .tag_pages import TAG_TEMPLATE
-from .theme_files import BUNDLED_STATIC_DIR, copy_bundled_static, digest_loader, template_name
+from .theme_files import (
+    BUNDLED_STATIC_DIR,
+    copy_bundled_static,
+    digest_loader,
+    template_cache,
+    template_name,
+)
 from .writer import PageWriter
 
 log = logging.getLogger("tag_digest")
@@ -94,11 +100,16 @@ class DigestGenerator(Generator):  # type: ignore[misc]
         # The site's theme renders the digest pages when it has digest templates; any other
         # theme gets the plugin's own (theme_files.py) for the digest pages alone.
         self.bundled = bundled is not None
+        cache_root = Path(self.settings.get("CACHE_PATH") or "cache") / CACHE_DIR
+        reads = reads_caches(self.settings)
         # No auto_reload: templates never change within a build (each use stat'd its file).
+        compiled = template_cache(cache_root, reads)
         self.page_env: Environment = (
-            self.env.overlay(autoescape=True, auto_reload=False)
+            self.env.overlay(autoescape=True, auto_reload=False, bytecode_cache=compiled)
             if bundled is None
-            else self.env.overlay(autoescape=True, auto_reload=False, loader=bundled)
+            else self.env.overlay(
+                autoescape=True, auto_reload=False, bytecode_cache=compiled, loader=bundled
+            )
         )
         self.theme_hash = theme_hash(self.page_env)
         for name in (POST_TEMPLATE, TAG_TEMPLATE):
@@ -110,7 +121,6 @@ class DigestGenerator(Generator):  # type: ignore[misc]
                         "or copy its templates/digest/ into yours",
                     )
                 )
-        cache_root = Path(self.settings.get("CACHE_PATH") or "cache") / CACHE_DIR
         tag_hrefs = {
             normalise_tag(name): self.urls.rooted(tag_page_path(tag_slug(name)))
             for name in self.digest_settings.tags
@@ -119,7 +129,6 @@ class DigestGenerator(Generator):  # type: ignore[misc]
             tz=tz, tag_hrefs=tag_hrefs, words=self.words, salt=self.theme_hash
         )
         template = self.page_env.get_template(self._template_file(POST_TEMPLATE))
-        reads = reads_caches(self.settings)
         cache = FragmentCache(cache_root, render_context.fingerprint, read=reads)
         try:
             loaded = load_posts(self.digest_settings, template, render_context, cache)

@@ -15,7 +15,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from jinja2 import BaseLoader, Environment, FileSystemLoader, TemplateNotFound
+from jinja2 import (
+    BaseLoader,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    TemplateNotFound,
+)
 
 from ..errors import SettingError
 
@@ -24,6 +30,9 @@ PROBE = "digest/post"
 BUNDLED_STATIC_DIR = "_tagdigest"
 """Where the bundled theme's static files go, under ``DIGEST_PATH`` (``THEME_STATIC_DIR``
 of the digest pages rendered by the bundled theme)."""
+
+TEMPLATE_CACHE = "templates"
+"""The digest templates compiled, under ``CACHE_PATH/tag_digest/`` (Jinja's bytecode cache)."""
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 """The ``tag_digest`` package folder (this module is in its ``site/``)."""
@@ -69,3 +78,18 @@ def copy_bundled_static(output: Path) -> None:
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
+
+
+def template_cache(cache_root: Path, reads: bool) -> FileSystemBytecodeCache | None:
+    """Jinja's bytecode cache for the digest templates in ``cache_root``: a build then does
+    not compile them again (some 0.2 s a build, whatever the archive's size). Jinja checks
+    each entry against its template's source. None when the build reads no cache
+    (``--ignore-cache``) or the folder cannot be made."""
+    if not reads:
+        return None
+    folder = cache_root / TEMPLATE_CACHE
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))
