@@ -151,9 +151,11 @@ class FragmentCache:
         """Whether the file of ``kind`` and ``month`` begins with ``key`` (as :meth:`store`
         writes it)."""
         path = self._path(kind, month)
+        if path is None:
+            return False
         head = json.dumps({"key": key})[:-1].encode("utf-8") + b","
         try:
-            with (path or Path()).open("rb") as file:
+            with path.open("rb") as file:
                 return file.read(len(head)) == head
         except OSError:
             return False

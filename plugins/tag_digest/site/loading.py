@@ -83,18 +83,17 @@ def load_posts(
             len(missing), len(shards), pool_size(job, len(missing), workers),
         )  # fmt: skip
     made = start_shards(job, missing, workers)  # beside this process, where it may fork
-    for shard in shards:  # meanwhile, what the cache gives
-        if shard not in missing:
-            index = cache.load_index(shard.month, hashes[shard.month][1], accounts)
-            if index is not None:
-                found[shard.month] = index
-                reused += len(index.posts)
-    unusable = [s for s in shards if s not in missing and s.month not in found]
+    cached = [s for s in shards if s not in missing]
+    for shard in cached:  # meanwhile, what the cache gives
+        index = cache.load_index(shard.month, hashes[shard.month][1], accounts)
+        if index is not None:
+            found[shard.month] = index
+            reused += len(index.posts)
+    unusable = [s for s in cached if s.month not in found]
     if unusable:  # a cache file cut short, say: made again here
         log.info("tag_digest: %d cached shards unusable, read and rendered", len(unusable))
     made_here = [job.run(shard) for shard in unusable]
-    missing = [*missing, *unusable]
-    for shard, index in zip(missing, [*made(), *made_here], strict=True):
+    for shard, index in zip([*missing, *unusable], [*made(), *made_here], strict=True):
         # a shard rendered now gives the very records a cached one gives (shared names)
         found[shard.month] = ShardIndex(
             slim(index.posts, accounts), slim(index.tombstones, accounts),
